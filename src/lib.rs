@@ -1,0 +1,4 @@
+//! integridad: markdown chapters and YAML sector checklists become a bilingual static site.
+pub mod diagnostics;
+pub mod lang;
+mod yaml;
