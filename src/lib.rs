@@ -2,3 +2,8 @@
 pub mod diagnostics;
 pub mod lang;
 mod yaml;
+
+#[allow(dead_code)]
+pub(crate) mod checklist;
+#[allow(dead_code)]
+pub(crate) mod markdown;

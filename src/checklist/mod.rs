@@ -1,0 +1,1 @@
+//! Sector checklists (being written).
