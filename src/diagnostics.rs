@@ -107,8 +107,9 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// Counts distinct diagnostics, as they are shown.
     fn count(&self, severity: Severity) -> usize {
-        self.items.iter().filter(|d| d.severity == severity).count()
+        self.sorted().iter().filter(|d| d.severity == severity).count()
     }
 
     /// All diagnostics, ordered by file, line and column (spanless ones first), then by message,

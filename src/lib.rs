@@ -1,9 +1,199 @@
 //! integridad: markdown chapters and YAML sector checklists become a bilingual static site.
-pub mod diagnostics;
-pub mod lang;
-mod yaml;
+//!
+//! The pipeline runs one way: `config` (site.toml) → `content` (read files) → `site` (model with
+//! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
+//! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
 
+pub mod cli;
+mod config;
+mod content;
+pub mod diagnostics;
+mod integrity;
+pub mod lang;
+mod markdown;
+mod output;
+mod render;
+mod search;
+mod site;
+mod url;
+mod yaml;
 #[allow(dead_code)]
 pub(crate) mod checklist;
-#[allow(dead_code)]
-pub(crate) mod markdown;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use anyhow::Context as _;
+
+pub use config::LinkStyle;
+pub use content::Drafts;
+use diagnostics::Diagnostics;
+pub use integrity::{verify_dir, Verification};
+pub use render::RenderStats;
+
+/// How a build runs; never stored in the site's configuration.
+#[derive(Debug, Clone, Default)]
+pub struct BuildOptions {
+    pub root: Option<PathBuf>,
+    pub output: Option<PathBuf>,
+    pub base_url: Option<String>,
+    pub include_drafts: bool,
+    pub offline: bool,
+}
+
+/// The result of `build` or `check`: diagnostics to print and, on success, the counts.
+#[derive(Debug)]
+pub struct Report {
+    pub root: PathBuf,
+    pub diagnostics: Diagnostics,
+    pub stats: Option<RenderStats>,
+    pub seconds: f64,
+}
+
+impl Report {
+    pub fn failed(&self) -> bool {
+        self.diagnostics.has_errors() || self.stats.is_none()
+    }
+
+    /// The one summary line that ends a build or check.
+    pub fn summary(&self, verb: &str) -> String {
+        let errors = self.diagnostics.error_count();
+        let warnings = self.diagnostics.warning_count();
+        match (&self.stats, self.failed()) {
+            (Some(s), false) => format!(
+                "{verb} {} pages, {} checklists, {} languages, {} files in {:.2} s ({} warnings)",
+                s.pages, s.checklists, s.languages, s.files, self.seconds, warnings
+            ),
+            _ => format!("{verb} failed: {errors} errors, {warnings} warnings in {:.2} s", self.seconds),
+        }
+    }
+}
+
+/// Finds the site root: `--root` as given, else the nearest folder upward with `site.toml`.
+pub fn resolve_root(root: Option<&Path>) -> anyhow::Result<PathBuf> {
+    match root {
+        Some(root) => {
+            let root = output::normalize(root);
+            if !root.join(config::CONFIG_FILE).is_file() {
+                anyhow::bail!("`{}` has no site.toml", root.display());
+            }
+            Ok(root)
+        }
+        None => {
+            let cwd = std::env::current_dir().context("cannot read the current folder")?;
+            config::find_root(&cwd).ok_or_else(|| {
+                anyhow::anyhow!("no site.toml found in `{}` or any folder above it; use --root DIR", cwd.display())
+            })
+        }
+    }
+}
+
+fn load_config(root: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<config::Config>> {
+    let mut config = match config::load_config(root)? {
+        Ok(config) => config,
+        Err(errors) => {
+            diags.extend(errors);
+            return Ok(None);
+        }
+    };
+    if let Some(base_url) = &options.base_url {
+        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+            anyhow::bail!("--base-url must be an absolute http(s) URL, found `{base_url}`");
+        }
+        config.base_url = if base_url.ends_with('/') { base_url.clone() } else { format!("{base_url}/") };
+    }
+    if options.offline {
+        config.links = LinkStyle::Files;
+    }
+    if let Some(output) = &options.output {
+        config.output_dir = output::normalize(output);
+    }
+    Ok(Some(config))
+}
+
+/// Loads, validates and renders the whole site into `sink`; `None` when content errors were found.
+fn run_pipeline(
+    config: &config::Config,
+    drafts: Drafts,
+    mode: render::Mode,
+    sink: &dyn render::OutputSink,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<RenderStats>> {
+    let content = content::load_content(config, drafts, diags)?;
+    let site = site::Site::new(config, content, diags);
+    let theme = render::theme::load_theme(config, diags)?;
+    let (Some(theme), false) = (theme, diags.has_errors()) else {
+        return Ok(None);
+    };
+    let Some(rendered) = render::render_markdown_all(&site, diags) else {
+        return Ok(None);
+    };
+    let stats = render::render_site(&site, &theme, &rendered, mode, sink, diags)?;
+    Ok((!diags.has_errors()).then_some(stats))
+}
+
+fn drafts_for(options: &BuildOptions, config: &config::Config) -> Drafts {
+    if options.include_drafts || config.drafts {
+        Drafts::Include
+    } else {
+        Drafts::Exclude
+    }
+}
+
+/// `integridad build`: writes the site beside the old output and swaps it in only on success.
+pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let root = resolve_root(options.root.as_deref())?;
+    let mut diags = Diagnostics::new();
+    let mut stats = None;
+    if let Some(config) = load_config(&root, options, &mut diags)? {
+        output::check_output_dir(&config, &config.output_dir)?;
+        let staging = output::start_staging(&config.output_dir)?;
+        let result = run_pipeline(&config, drafts_for(options, &config), render::Mode::Build, &staging, &mut diags);
+        match result {
+            Ok(Some(mut s)) => {
+                if config.checksums {
+                    let sums = integrity::render_sums(&staging.hashes());
+                    std::fs::write(staging.dir().join(integrity::SUMS_FILE), sums)
+                        .with_context(|| format!("cannot write `{}`", staging.dir().display()))?;
+                    s.files += 1;
+                }
+                s.files += 1; // the marker file
+                output::swap_in(staging, &config.output_dir)?;
+                stats = Some(s);
+            }
+            Ok(None) => output::abandon(staging),
+            Err(error) => {
+                output::abandon(staging);
+                return Err(error);
+            }
+        }
+    }
+    Ok(Report { root, diagnostics: diags, stats, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// `integridad check`: every validation of `build`, writing nothing.
+pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
+    let started = Instant::now();
+    let root = resolve_root(root)?;
+    let mut diags = Diagnostics::new();
+    let options = BuildOptions::default();
+    let mut stats = None;
+    if let Some(config) = load_config(&root, &options, &mut diags)? {
+        stats = run_pipeline(&config, drafts_for(&options, &config), render::Mode::Build, &output::NullSink, &mut diags)?;
+    }
+    Ok(Report { root, diagnostics: diags, stats, seconds: started.elapsed().as_secs_f64() })
+}
+
+/// Builds the site into memory for the dev server: drafts included, live-reload script on.
+/// Returns the files (on success) and the diagnostics.
+pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<std::collections::BTreeMap<String, Vec<u8>>>, Diagnostics)> {
+    let mut diags = Diagnostics::new();
+    let options = BuildOptions::default();
+    let Some(config) = load_config(root, &options, &mut diags)? else {
+        return Ok((None, diags));
+    };
+    let sink = output::MemorySink::default();
+    let stats = run_pipeline(&config, Drafts::Include, render::Mode::Serve, &sink, &mut diags)?;
+    Ok((stats.map(|_| sink.into_files()), diags))
+}

@@ -1,1 +1,220 @@
-//! Sector checklists (being written).
+//! Sector checklists (SPEC "Sector checklists"): one YAML file → a validated `Checklist` whose
+//! ids, keys and references carry their positions. Links are only recorded here; the site
+//! resolves them. Scoring rules live in `score`. Reads no files and renders nothing.
+
+mod fields;
+mod id;
+mod node;
+mod schema;
+pub(crate) mod score;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+
+use crate::diagnostics::{Diagnostics, Span};
+use crate::lang::{Lang, Localized};
+use crate::yaml::{self, Origin};
+
+pub(crate) use id::{ChecklistId, ItemId, SectionId};
+
+/// One sector checklist. `file` is relative to the site root.
+#[derive(Debug, Clone)]
+pub(crate) struct Checklist {
+    pub id: ChecklistId,
+    pub file: PathBuf,
+    pub title: Localized,
+    /// Markdown.
+    pub description: Option<Localized>,
+    /// Order among checklists (then id); 0 when not given.
+    pub weight: i64,
+    /// Chapters the checklist points to; every entry is a content-file link.
+    pub related: Vec<LinkRef>,
+    /// Never empty.
+    pub sections: Vec<ChecklistSection>,
+}
+
+impl Checklist {
+    /// Every item, section by section, in file order (the order scores and answers use).
+    pub(crate) fn items(&self) -> impl Iterator<Item = &Item> {
+        self.sections.iter().flat_map(|section| &section.items)
+    }
+}
+
+/// A titled group of items. `span` is where the section's mapping starts.
+#[derive(Debug, Clone)]
+pub(crate) struct ChecklistSection {
+    pub id: SectionId,
+    pub title: Localized,
+    /// Never empty.
+    pub items: Vec<Item>,
+    pub span: Span,
+}
+
+/// One question of the self-assessment. `span` is where the item's mapping starts.
+#[derive(Debug, Clone)]
+pub(crate) struct Item {
+    pub id: ItemId,
+    pub question: Localized,
+    /// Markdown.
+    pub guidance: Option<Localized>,
+    pub risk: Risk,
+    pub element: Option<Element>,
+    pub references: Vec<Reference>,
+    pub span: Span,
+}
+
+/// How much an item weighs in the score (SPEC: high 3, medium 2, low 1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Risk {
+    High,
+    Medium,
+    Low,
+}
+
+impl Risk {
+    /// Highest risk first, the order priority actions use.
+    pub(crate) const ALL: [Risk; 3] = [Risk::High, Risk::Medium, Risk::Low];
+
+    pub(crate) fn weight(self) -> u32 {
+        match self {
+            Risk::High => 3,
+            Risk::Medium => 2,
+            Risk::Low => 1,
+        }
+    }
+
+    /// The YAML and JSON spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Risk::High => "high",
+            Risk::Medium => "medium",
+            Risk::Low => "low",
+        }
+    }
+}
+
+/// The integrity-policy elements of LGRA art. 25 an item may belong to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum Element {
+    ProceduresManual,
+    CodeOfConduct,
+    ControlsAudit,
+    Whistleblowing,
+    Training,
+    HrPolicies,
+    Transparency,
+}
+
+impl Element {
+    /// In the order of the law (and of the SPEC).
+    pub(crate) const ALL: [Element; 7] = [
+        Element::ProceduresManual,
+        Element::CodeOfConduct,
+        Element::ControlsAudit,
+        Element::Whistleblowing,
+        Element::Training,
+        Element::HrPolicies,
+        Element::Transparency,
+    ];
+
+    /// The YAML and JSON spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Element::ProceduresManual => "procedures-manual",
+            Element::CodeOfConduct => "code-of-conduct",
+            Element::ControlsAudit => "controls-audit",
+            Element::Whistleblowing => "whistleblowing",
+            Element::Training => "training",
+            Element::HrPolicies => "hr-policies",
+            Element::Transparency => "transparency",
+        }
+    }
+}
+
+/// A link to a content file as written, relative to the checklist file, possibly with a
+/// `#fragment`; the site resolves it (and reports a missing target at `span`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LinkRef {
+    pub dest: String,
+    pub span: Span,
+}
+
+/// An entry of an item's `references`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Reference {
+    /// Plain text such as `LGRA art. 25`.
+    Text(String),
+    /// An external `http://` or `https://` address, left as written.
+    Url(String),
+    /// A content file (`../toolkit/07-denuncias.md#canales`).
+    Link(LinkRef),
+}
+
+impl Reference {
+    /// Classifies an entry: `Url` when it starts with `http://` or `https://`; `Link` when it has
+    /// no whitespace and its path (before any `#`) ends in `.md` or `.yaml`; else `Text`.
+    pub(crate) fn parse(text: &str, span: Span) -> Reference {
+        if text.starts_with("http://") || text.starts_with("https://") {
+            return Reference::Url(text.to_string());
+        }
+        let path = text.split('#').next().unwrap_or_default();
+        let is_file = path.ends_with(".md") || path.ends_with(".yaml");
+        if is_file && !text.chars().any(char::is_whitespace) {
+            Reference::Link(LinkRef {
+                dest: text.to_string(),
+                span,
+            })
+        } else {
+            Reference::Text(text.to_string())
+        }
+    }
+}
+
+/// The site's languages: plain strings are in `default`; `all` (which includes `default`) are
+/// the languages a localized text may and should have.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Languages<'a> {
+    pub default: &'a Lang,
+    pub all: &'a [Lang],
+}
+
+/// Parses and validates one checklist file (`file` relative to the site root, `id` taken from
+/// its name). Every problem is pushed to `diags`, not only the first; missing translations are
+/// warnings. Returns `None` if any error was found in this file.
+pub(crate) fn parse_checklist(
+    text: &str,
+    file: &Path,
+    id: ChecklistId,
+    langs: Languages<'_>,
+    diags: &mut Diagnostics,
+) -> Option<Checklist> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let origin = Origin {
+        file,
+        first_line: 1,
+    };
+    let (root, positions) = match yaml::parse::<node::Node>(text, origin, "checklist") {
+        Ok(parsed) => parsed,
+        Err(diagnostic) => {
+            diags.push(diagnostic);
+            return None;
+        }
+    };
+    let errors_before = diags.error_count();
+    let mut reader = schema::Reader {
+        positions: &positions,
+        langs,
+        diags,
+    };
+    let checklist = reader.checklist(&root, id, file);
+    if diags.error_count() > errors_before {
+        None
+    } else {
+        checklist
+    }
+}

@@ -1,0 +1,107 @@
+//! The command line (SPEC "Command line"): one `Command` enum with an args struct per command.
+//! No logic lives here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Debug, Parser)]
+#[command(name = "integridad", version, about = "Builds the Business Integrity Toolkit site from markdown chapters and YAML sector checklists")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the site into the output folder (default `public/`).
+    Build(BuildArgs),
+    /// Serve the site with live reload while you edit (never touches `public/`).
+    Serve(ServeArgs),
+    /// Run every validation of `build` and write nothing.
+    Check(RootArg),
+    /// Verify a copy of the site against its SHA256SUMS (and signature).
+    Verify(VerifyArgs),
+    /// Create a minisign-compatible key pair for signing builds.
+    Keygen(KeygenArgs),
+    /// Create a new chapter or checklist with valid front matter.
+    New(NewArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RootArg {
+    /// Site folder; defaults to the nearest folder upward holding `site.toml`.
+    #[arg(long, value_name = "DIR")]
+    pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Output folder (default: `[build] output_dir` of site.toml).
+    #[arg(long, value_name = "DIR")]
+    pub output: Option<PathBuf>,
+    /// Absolute URL the site is published at (overrides `base_url`).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Include draft pages.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Write links to `…/index.html` so the copy works opened from disk.
+    #[arg(long)]
+    pub offline: bool,
+    /// Sign SHA256SUMS with this minisign secret key.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Address to listen on; use 0.0.0.0 for access from other devices.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind: String,
+    /// Port to listen on (the next free one is used if it is busy).
+    #[arg(long, default_value_t = 1111)]
+    pub port: u16,
+    /// Accepted for symmetry with `build`: `serve` always shows drafts, with a banner.
+    #[arg(long)]
+    pub drafts: bool,
+    /// Poll the disk instead of using file-system events (network drives, WSL, containers).
+    #[arg(long)]
+    pub poll: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Folder holding the copy and its SHA256SUMS.
+    pub dir: PathBuf,
+    /// Public key to check SHA256SUMS.minisig with.
+    #[arg(long, value_name = "FILE")]
+    pub pubkey: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct KeygenArgs {
+    /// Secret key file to write; the public key goes beside it with `.pub`.
+    #[arg(long, value_name = "FILE", default_value = "integridad.key")]
+    pub out: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct NewArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// What to create.
+    pub kind: NewKind,
+    /// Name of the chapter (its title) or checklist (its id).
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum NewKind {
+    Chapter,
+    Checklist,
+}

@@ -1,0 +1,313 @@
+//! `site.toml` → `Config`: parsed once with unknown keys rejected, then resolved into typed values.
+//! How the tool runs (build, check, serve, drafts, offline) is `BuildOptions`, never part of `Config`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use crate::diagnostics::{line_col, Diagnostic, Diagnostics, Span};
+use crate::lang::Lang;
+
+pub(crate) const CONFIG_FILE: &str = "site.toml";
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    title: String,
+    #[serde(default)]
+    description: String,
+    base_url: Spanned<String>,
+    default_language: Spanned<String>,
+    #[serde(default = "default_theme")]
+    theme: String,
+    #[serde(default)]
+    languages: BTreeMap<Spanned<String>, RawLanguage>,
+    #[serde(default)]
+    build: RawBuild,
+    #[serde(default)]
+    markdown: RawMarkdown,
+    #[serde(default)]
+    integrity: RawIntegrity,
+}
+
+fn default_theme() -> String {
+    "default".to_string()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLanguage {
+    name: String,
+    title: Option<String>,
+    description: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawBuild {
+    output_dir: String,
+    links: LinkStyle,
+    drafts: bool,
+}
+
+impl Default for RawBuild {
+    fn default() -> RawBuild {
+        RawBuild {
+            output_dir: "public".into(),
+            links: LinkStyle::Pretty,
+            drafts: false,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawMarkdown {
+    unsafe_html: bool,
+    smart_punctuation: bool,
+}
+
+impl Default for RawMarkdown {
+    fn default() -> RawMarkdown {
+        RawMarkdown {
+            unsafe_html: false,
+            smart_punctuation: true,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields, default)]
+struct RawIntegrity {
+    checksums: bool,
+}
+
+impl Default for RawIntegrity {
+    fn default() -> RawIntegrity {
+        RawIntegrity { checksums: true }
+    }
+}
+
+/// How internal links are written (SPEC `[build] links`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LinkStyle {
+    /// `../toolkit/x/`: for web servers that serve `index.html` for a directory.
+    Pretty,
+    /// `../toolkit/x/index.html`: also works opened from disk (file://).
+    Files,
+}
+
+/// One language of the site, with its display name and per-language overrides.
+#[derive(Debug, Clone)]
+pub struct Language {
+    pub lang: Lang,
+    pub name: String,
+    pub title: String,
+    pub description: String,
+}
+
+/// The validated site configuration. Paths are absolute.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub root: PathBuf,
+    pub base_url: String,
+    pub default_lang: Lang,
+    /// Default language first, then the others in code order.
+    pub languages: Vec<Language>,
+    pub theme_dir: PathBuf,
+    pub content_dir: PathBuf,
+    pub output_dir: PathBuf,
+    pub links: LinkStyle,
+    pub drafts: bool,
+    pub unsafe_html: bool,
+    pub smart_punctuation: bool,
+    pub checksums: bool,
+}
+
+impl Config {
+    pub fn language(&self, lang: &Lang) -> Option<&Language> {
+        self.languages.iter().find(|l| &l.lang == lang)
+    }
+
+    pub fn langs(&self) -> Vec<Lang> {
+        self.languages.iter().map(|l| l.lang.clone()).collect()
+    }
+
+    pub fn default_language(&self) -> &Language {
+        &self.languages[0]
+    }
+}
+
+/// Reads and validates `root/site.toml`. Content problems (syntax, unknown keys, undeclared
+/// languages) come back as diagnostics; an unreadable file is an I/O error.
+pub(crate) fn load_config(root: &Path) -> anyhow::Result<Result<Config, Diagnostics>> {
+    let path = root.join(CONFIG_FILE);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+    Ok(parse_config(&text, root))
+}
+
+pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostics> {
+    let mut diags = Diagnostics::new();
+    let raw: RawConfig = match toml::from_str(text) {
+        Ok(raw) => raw,
+        Err(error) => {
+            let (line, col) = error.span().map_or((1, 1), |s| line_col(text, s.start));
+            let message = error.message().replace("unknown field", "unknown key");
+            let message = message.replace("missing field", "missing required key");
+            diags.push(
+                Diagnostic::error(format!("invalid site.toml: {}", message.trim_end()))
+                    .at(Span::new(CONFIG_FILE, line, col)),
+            );
+            return Err(diags);
+        }
+    };
+    let span_of = |s: std::ops::Range<usize>| {
+        let (line, col) = line_col(text, s.start);
+        Span::new(CONFIG_FILE, line, col)
+    };
+    let mut languages = Vec::new();
+    for (code, raw_lang) in &raw.languages {
+        match Lang::try_from(code.get_ref().as_str()) {
+            Ok(lang) => languages.push(Language {
+                lang,
+                name: raw_lang.name.clone(),
+                title: raw_lang.title.clone().unwrap_or_else(|| raw.title.clone()),
+                description: raw_lang
+                    .description
+                    .clone()
+                    .unwrap_or_else(|| raw.description.clone()),
+            }),
+            Err(message) => diags.push(Diagnostic::error(message).at(span_of(code.span()))),
+        }
+    }
+    let default_lang = match Lang::try_from(raw.default_language.get_ref().as_str()) {
+        Ok(lang) => Some(lang),
+        Err(message) => {
+            diags.push(Diagnostic::error(message).at(span_of(raw.default_language.span())));
+            None
+        }
+    };
+    if let Some(default) = &default_lang {
+        match languages.iter().position(|l| &l.lang == default) {
+            Some(i) => {
+                let language = languages.remove(i);
+                languages.insert(0, language);
+            }
+            None if raw.languages.is_empty() => languages.push(Language {
+                lang: default.clone(),
+                name: default.to_string(),
+                title: raw.title.clone(),
+                description: raw.description.clone(),
+            }),
+            None => diags.push(
+                Diagnostic::error(format!(
+                    "`default_language` is `{default}`, which is not declared under `[languages]`"
+                ))
+                .at(span_of(raw.default_language.span()))
+                .with_help(format!("add a `[languages.{default}]` table with a `name`")),
+            ),
+        }
+    }
+    let base_url = raw.base_url.get_ref().trim().to_string();
+    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
+        diags.push(
+            Diagnostic::error(format!(
+                "`base_url` must be an absolute http(s) URL, found `{base_url}`"
+            ))
+            .at(span_of(raw.base_url.span())),
+        );
+    }
+    if raw.theme.is_empty() || raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
+        diags.push(
+            Diagnostic::error(format!(
+                "`theme` must be a folder name under `themes/`, found `{}`",
+                raw.theme
+            ))
+            .at(Span::file(CONFIG_FILE)),
+        );
+    }
+    match default_lang {
+        Some(default_lang) if !diags.has_errors() => Ok(Config {
+            root: root.to_path_buf(),
+            base_url: with_trailing_slash(base_url),
+            default_lang,
+            languages,
+            theme_dir: root.join("themes").join(&raw.theme),
+            content_dir: root.join("content"),
+            output_dir: root.join(&raw.build.output_dir),
+            links: raw.build.links,
+            drafts: raw.build.drafts,
+            unsafe_html: raw.markdown.unsafe_html,
+            smart_punctuation: raw.markdown.smart_punctuation,
+            checksums: raw.integrity.checksums,
+        }),
+        _ => Err(diags),
+    }
+}
+
+fn with_trailing_slash(mut url: String) -> String {
+    if !url.ends_with('/') {
+        url.push('/');
+    }
+    url
+}
+
+/// Finds the site root: the nearest folder upward from `start` that holds `site.toml`.
+pub(crate) fn find_root(start: &Path) -> Option<PathBuf> {
+    start
+        .ancestors()
+        .find(|dir| dir.join(CONFIG_FILE).is_file())
+        .map(Path::to_path_buf)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"title = "Sitio"
+base_url = "https://example.org/sub"
+default_language = "es"
+[languages.es]
+name = "Español"
+[languages.en]
+name = "English"
+title = "Site"
+"#;
+
+    #[test]
+    fn parses_languages_with_default_first() {
+        let config = parse_config(GOOD, Path::new("/r")).unwrap();
+        let codes: Vec<_> = config.languages.iter().map(|l| l.lang.to_string()).collect();
+        assert_eq!(codes, ["es", "en"]);
+        assert_eq!(config.languages[1].title, "Site");
+        assert_eq!(config.base_url, "https://example.org/sub/");
+        assert_eq!(config.output_dir, Path::new("/r/public"));
+    }
+
+    fn first_error(text: &str) -> (String, usize, usize) {
+        let diags = parse_config(text, Path::new("/r")).unwrap_err();
+        let d = diags.sorted()[0].clone();
+        let span = d.span.unwrap();
+        (d.message, span.line, span.col)
+    }
+
+    #[test]
+    fn bad_configs_name_the_key_and_its_line() {
+        let cases = [
+            (format!("{GOOD}titel = 1\n"), "unknown key `titel`", 9),
+            (GOOD.replace("default_language = \"es\"\n", ""), "missing required key `default_language`", 1),
+            (GOOD.replace("\"es\"\n[", "\"fr\"\n["), "`default_language` is `fr`", 3),
+            (format!("{GOOD}[build]\nlinks = \"ugly\"\n"), "unknown variant `ugly`", 10),
+            (format!("{GOOD}[markdown]\nunsafe = true\n"), "unknown key `unsafe`", 10),
+        ];
+        for (text, expected, line) in cases {
+            let (message, got_line, _) = first_error(&text);
+            assert!(message.contains(expected), "{message} should contain {expected}");
+            assert_eq!(got_line, line, "{message}");
+        }
+    }
+}

@@ -1,0 +1,294 @@
+//! Reads `content/` from disk: walks it (walkdir), classifies each file (page, section, checklist,
+//! asset), and parses pages and checklists. Nothing after this stage reads content files.
+
+pub(crate) mod front_matter;
+pub(crate) mod page;
+
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::checklist::{self, Checklist, ChecklistId, Languages};
+use crate::config::Config;
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::lang::Lang;
+use page::{slug_from_name, Page, PageId, PageKind};
+
+/// Whether draft pages are part of the site (`build --drafts`, `serve`) or left out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Drafts {
+    Include,
+    Exclude,
+}
+
+/// A file copied unchanged to the same relative place in the output.
+#[derive(Debug, Clone)]
+pub(crate) struct Asset {
+    /// Content-relative, `/`-separated.
+    pub rel: String,
+    pub abs: PathBuf,
+}
+
+/// Everything read from `content/`, in a stable order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Content {
+    pub pages: Vec<Page>,
+    pub checklists: Vec<Checklist>,
+    pub assets: Vec<Asset>,
+}
+
+enum Source {
+    Markdown { rel: String, id: PageId, lang: Lang },
+    Checklist { rel: String },
+    Asset(Asset),
+}
+
+/// Loads every page, checklist and asset under `config.content_dir`. Problems with single files
+/// are pushed to `diags`; a missing `content/` folder is an I/O error.
+pub(crate) fn load_content(
+    config: &Config,
+    drafts: Drafts,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Content> {
+    let dir = &config.content_dir;
+    if !dir.is_dir() {
+        anyhow::bail!("cannot read `{}`: the folder does not exist", dir.display());
+    }
+    let sources = walk(config, diags);
+    let mut content = Content::default();
+    let mut markdown = Vec::new();
+    let mut checklists = Vec::new();
+    for source in sources {
+        match source {
+            Source::Markdown { rel, id, lang } => markdown.push((rel, id, lang)),
+            Source::Checklist { rel } => checklists.push(rel),
+            Source::Asset(asset) => content.assets.push(asset),
+        }
+    }
+    let pages: Vec<(Option<Page>, Diagnostics)> = markdown
+        .par_iter()
+        .map(|(rel, id, lang)| {
+            let mut local = Diagnostics::new();
+            let page = load_page(config, rel, id, lang, &mut local);
+            (page, local)
+        })
+        .collect();
+    for (page, local) in pages {
+        diags.extend(local);
+        match page {
+            Some(page) if drafts == Drafts::Include || !page.front.draft => {
+                content.pages.push(page)
+            }
+            _ => {}
+        }
+    }
+    let langs = config.langs();
+    for rel in checklists {
+        if let Some(checklist) = load_checklist(config, &rel, &langs, diags) {
+            content.checklists.push(checklist);
+        }
+    }
+    content
+        .pages
+        .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
+    content.checklists.sort_by(|a, b| a.id.cmp(&b.id));
+    Ok(content)
+}
+
+/// Walks `content/` in file-name order, skipping hidden and editor files. A symlink loop or an
+/// unreadable entry is a warning and the entry is skipped, so a walk always ends.
+fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
+    let mut sources = Vec::new();
+    let walker = walkdir::WalkDir::new(&config.content_dir)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+    for entry in walker {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(error) => {
+                let path = error.path().map(|p| relative(&config.root, p));
+                let message = if error.loop_ancestor().is_some() {
+                    "symbolic link loop; the folder is skipped".to_string()
+                } else {
+                    format!("cannot read this entry ({})", error.io_error().map_or_else(|| error.to_string(), |e| e.to_string()))
+                };
+                let mut d = Diagnostic::warning(message);
+                if let Some(path) = path {
+                    d = d.at(Span::file(path));
+                }
+                diags.push(d);
+                continue;
+            }
+        };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = relative(&config.content_dir, entry.path());
+        let rel = rel.to_string_lossy().replace('\\', "/");
+        if let Some(source) = classify(config, rel, entry.path(), diags) {
+            sources.push(source);
+        }
+    }
+    sources
+}
+
+/// Hidden files, editor swap and backup files never become part of the site.
+pub(crate) fn is_ignored_name(name: &str) -> bool {
+    name.starts_with('.')
+        || name.ends_with('~')
+        || name.ends_with(".swp")
+        || name.ends_with(".swx")
+        || name.ends_with(".tmp")
+        || (name.starts_with('#') && name.ends_with('#'))
+        || name == "4913"
+}
+
+fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -> Option<Source> {
+    let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
+    if let Some(stem) = name.strip_suffix(".md") {
+        let (base, lang) = match stem.rsplit_once('.') {
+            Some((base, suffix)) if looks_like_lang(suffix) => {
+                match Lang::try_from(suffix).ok().filter(|l| config.language(l).is_some()) {
+                    Some(lang) => (base, lang),
+                    None => {
+                        let declared: Vec<String> =
+                            config.langs().iter().map(|l| format!("`{l}`")).collect();
+                        diags.push(
+                            Diagnostic::error(format!(
+                                "unknown language `{suffix}` in the file name `{name}`"
+                            ))
+                            .at(Span::file(Path::new("content").join(&rel)))
+                            .with_help(format!("declared languages are {}", declared.join(", "))),
+                        );
+                        return None;
+                    }
+                }
+            }
+            _ => (stem, config.default_lang.clone()),
+        };
+        let id_name = format!("{base}.md");
+        let id = if dir.is_empty() { id_name } else { format!("{dir}/{id_name}") };
+        return Some(Source::Markdown {
+            rel,
+            id: PageId(id),
+            lang,
+        });
+    }
+    let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
+    if is_yaml && dir == "checklists" {
+        return Some(Source::Checklist { rel });
+    }
+    Some(Source::Asset(Asset {
+        rel,
+        abs: abs.to_path_buf(),
+    }))
+}
+
+fn looks_like_lang(suffix: &str) -> bool {
+    let primary = suffix.split('-').next().unwrap_or_default();
+    (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase())
+}
+
+fn relative(base: &Path, path: &Path) -> PathBuf {
+    path.strip_prefix(base).unwrap_or(path).to_path_buf()
+}
+
+/// Reads a content file as UTF-8; invalid UTF-8 is an error naming the file and line.
+pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let bytes = match std::fs::read(abs) {
+        Ok(bytes) => bytes,
+        Err(error) => {
+            diags.push(Diagnostic::error(format!("cannot read this file ({error})")).at(Span::file(file)));
+            return None;
+        }
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => Some(text),
+        Err(error) => {
+            let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
+            let valid = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, col) = crate::diagnostics::line_col(valid, valid.len());
+            diags.push(
+                Diagnostic::error("the file is not valid UTF-8 text")
+                    .at(Span::new(file, line, col))
+                    .with_help("save the file with UTF-8 encoding"),
+            );
+            None
+        }
+    }
+}
+
+fn load_page(config: &Config, rel: &str, id: &PageId, lang: &Lang, diags: &mut Diagnostics) -> Option<Page> {
+    let file = Path::new("content").join(rel);
+    let text = read_text(&config.content_dir.join(rel), &file, diags)?;
+    let document = match front_matter::parse_document(&text, &file) {
+        Ok(document) => document,
+        Err(diagnostic) => {
+            diags.push(diagnostic);
+            return None;
+        }
+    };
+    let (dir, file_name) = id.as_str().rsplit_once('/').unwrap_or(("", id.as_str()));
+    let stem = file_name.trim_end_matches(".md");
+    let kind = match (stem, dir) {
+        ("_index", "") => PageKind::Home,
+        ("_index", _) => PageKind::Section,
+        _ => PageKind::Page,
+    };
+    let default_slug = match kind {
+        PageKind::Home => String::new(),
+        PageKind::Section => slug_from_name(dir.rsplit('/').next().unwrap_or(dir)),
+        PageKind::Page => slug_from_name(stem),
+    };
+    let slug = match &document.front.slug {
+        Some(slug) if page::is_valid_slug(&slug.value) => slug.value.clone(),
+        Some(slug) => {
+            diags.push(
+                Diagnostic::error(format!("invalid slug `{}`", slug.value))
+                    .at(slug.span.clone())
+                    .with_help("use lowercase letters, digits and hyphens, e.g. `code-of-conduct`"),
+            );
+            return None;
+        }
+        None => default_slug,
+    };
+    if kind == PageKind::Home && document.front.slug.is_some() {
+        diags.push(Diagnostic::warning("`slug` has no effect on the home page").at(Span::file(&file)));
+    }
+    Some(Page {
+        id: id.clone(),
+        lang: lang.clone(),
+        kind,
+        file,
+        dir: dir.to_string(),
+        slug,
+        file_name: file_name.to_string(),
+        front: document.front,
+        body: document.body,
+        body_line: document.body_line,
+    })
+}
+
+fn load_checklist(config: &Config, rel: &str, langs: &[Lang], diags: &mut Diagnostics) -> Option<Checklist> {
+    let file = Path::new("content").join(rel);
+    let name = rel.rsplit('/').next().unwrap_or(rel);
+    let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");
+    let id = match ChecklistId::try_from(stem.to_string()) {
+        Ok(id) => id,
+        Err(message) => {
+            diags.push(
+                Diagnostic::error(format!("invalid checklist file name `{name}`: {message}"))
+                    .at(Span::file(&file)),
+            );
+            return None;
+        }
+    };
+    let text = read_text(&config.content_dir.join(rel), &file, diags)?;
+    let languages = Languages {
+        default: &config.default_lang,
+        all: langs,
+    };
+    checklist::parse_checklist(&text, &file, id, languages, diags)
+}

@@ -1,0 +1,164 @@
+//! The typed contexts that templates receive: this file documents everything a theme may use.
+//! Each struct borrows from the model; nothing here computes URLs or reads files.
+
+use serde::Serialize;
+
+use crate::markdown::TocEntry;
+
+/// The variables of every template. Page-type-specific parts are `None` when they do not apply.
+#[derive(Debug, Serialize)]
+pub(crate) struct PageContext<'a> {
+    pub site: SiteView<'a>,
+    pub page: PageView<'a>,
+    /// Current language code (`es`, `en`); the `t(key=…)` function uses it.
+    pub lang: &'a str,
+    /// Relative prefix from this page to the site root (`./`, `../`, `../../`); the `asset(path=…)`
+    /// function uses it, and templates may prefix it to root-relative paths.
+    pub root: String,
+    /// The same page in every language (or the other language's home when untranslated).
+    pub alternates: Vec<Alternate>,
+    /// Set on checklist pages only.
+    pub checklist: Option<ChecklistView<'a>>,
+    /// Set on the checklists index only: every sector with its item count.
+    pub checklists: Option<Vec<ChecklistCard>>,
+    /// `true` when built by `serve`: the theme includes the live-reload script.
+    pub live_reload: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct SiteView<'a> {
+    /// Site title in the current language.
+    pub title: &'a str,
+    pub description: &'a str,
+    pub default_lang: &'a str,
+    /// Link to the home page of the current language.
+    pub home_url: String,
+    /// Link to the search page of the current language.
+    pub search_url: String,
+    /// The search index script of the current language (loaded by the search page).
+    pub search_index_url: String,
+    /// Link to the about page (`content/acerca.md` or `content/about.md`), if the site has one.
+    pub about_url: Option<String>,
+    /// Top-level navigation: the home page's sections and pages in order.
+    pub nav: Vec<NavItem>,
+    /// Feed of the current language.
+    pub feed_url: String,
+}
+
+/// A navigation entry; `current` is true for the page being rendered and `active` for its ancestors.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct NavItem {
+    pub title: String,
+    pub url: String,
+    pub current: bool,
+    pub active: bool,
+    pub children: Vec<NavItem>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Alternate {
+    pub lang: String,
+    /// Language name in its own language (`Español`, `English`).
+    pub name: String,
+    pub url: String,
+    pub current: bool,
+    /// `false` when the page has no translation in that language and `url` leads to that language's home.
+    pub translated: bool,
+}
+
+/// A link to another page; `lang` is set when the target is in another language than the page.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Link {
+    pub title: String,
+    pub url: String,
+    pub lang: Option<String>,
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct PageView<'a> {
+    /// `home`, `section`, `page`, `checklist`, `checklists`, `search` or `404`.
+    pub kind: &'a str,
+    pub title: &'a str,
+    pub description: Option<&'a str>,
+    /// Rendered markdown body (already safe HTML).
+    pub content: &'a str,
+    pub toc: &'a [TocEntry],
+    /// Whether to show the table of contents (front matter `toc`, default true, and non-empty).
+    pub show_toc: bool,
+    pub date: Option<&'a str>,
+    pub updated: Option<&'a str>,
+    pub draft: bool,
+    /// Absolute canonical URL (`base_url` + path).
+    pub permalink: String,
+    /// From the home page down to the parent of this page.
+    pub breadcrumbs: Vec<Link>,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    /// For sections and the home page: the pages and subsections listed, in order.
+    pub children: Vec<Link>,
+    /// For chapters: the sector checklists named in front matter `sectors`.
+    pub sectors: Vec<Link>,
+}
+
+/// A localized text as shown: `lang` is set when the text is in another language than the page
+/// (a missing translation), so the theme can put it in an element with that `lang` attribute.
+#[derive(Debug, Clone, Serialize)]
+pub(crate) struct Text {
+    pub text: String,
+    pub lang: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ChecklistView<'a> {
+    pub id: &'a str,
+    pub title: Text,
+    /// Rendered markdown, safe HTML (may be empty).
+    pub description: Text,
+    pub item_count: usize,
+    pub sections: Vec<ChecklistSectionView>,
+    /// Chapters listed in the checklist's `related`.
+    pub related: Vec<Link>,
+    /// Chapters whose front matter lists this checklist in `sectors`.
+    pub chapters: Vec<Link>,
+    /// Relative URL of `checklist.json`.
+    pub data_url: String,
+    /// The scoring rules as JSON, for a `<script type="application/json">` block.
+    pub rules_json: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ChecklistSectionView {
+    pub id: String,
+    pub title: Text,
+    pub items: Vec<ItemView>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ItemView {
+    pub id: String,
+    pub question: Text,
+    /// Rendered markdown, safe HTML (may be empty).
+    pub guidance: Text,
+    /// `high`, `medium` or `low`.
+    pub risk: &'static str,
+    /// `procedures-manual`, `code-of-conduct`, … or `None`.
+    pub element: Option<&'static str>,
+    pub references: Vec<ReferenceView>,
+}
+
+/// A reference of an item: plain text, or a link to a chapter or an external URL.
+#[derive(Debug, Serialize)]
+pub(crate) struct ReferenceView {
+    pub text: String,
+    pub url: Option<String>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct ChecklistCard {
+    pub id: String,
+    pub title: Text,
+    pub description: Text,
+    pub url: String,
+    pub item_count: usize,
+}

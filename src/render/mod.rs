@@ -1,0 +1,170 @@
+//! Site + Theme → files. Markdown of every page is rendered first (in parallel) so that every
+//! link fragment can be checked against its target's anchors; then each output file is rendered
+//! and handed to the `OutputSink` at once, so memory does not grow with the size of the output.
+
+pub(crate) mod checklists;
+pub(crate) mod context;
+mod feed;
+mod pages;
+mod sitemap;
+pub(crate) mod theme;
+pub(crate) mod views;
+
+use std::collections::BTreeSet;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostic, Diagnostics};
+use crate::markdown::{render_markdown, MdOptions, MdSource, RenderedMarkdown};
+use crate::site::links::{FragmentCheck, Resolver};
+use crate::site::{Site, Target};
+use theme::Theme;
+
+/// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
+pub(crate) trait OutputSink: Sync {
+    /// `path` is relative to the output root, `/`-separated.
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+}
+
+/// How the rendered site is going to be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mode {
+    /// Published output.
+    Build,
+    /// Dev server: pages get the live-reload script.
+    Serve,
+}
+
+/// Counts for the summary line.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderStats {
+    pub pages: usize,
+    pub checklists: usize,
+    pub languages: usize,
+    pub files: usize,
+}
+
+/// Rendered markdown of every page (parallel to `Site::pages`) and of every checklist text.
+pub(crate) struct Rendered {
+    pub pages: Vec<RenderedMarkdown>,
+    pub checklists: checklists::RenderedChecklists,
+}
+
+/// Renders markdown and checks links; returns `None` when any error was found.
+pub(crate) fn render_markdown_all(site: &Site, diags: &mut Diagnostics) -> Option<Rendered> {
+    let results: Vec<(RenderedMarkdown, Diagnostics, Vec<FragmentCheck>)> = (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| {
+            let page = &site.pages[i];
+            let mut local = Diagnostics::new();
+            let resolver = Resolver::new(site, &page.dir, &page.lang, &site.urls[i], Some(Target::Page(i)));
+            let options = md_options(site, &page.lang);
+            let source = MdSource {
+                text: &page.body,
+                file: &page.file,
+                first_line: page.body_line,
+            };
+            let rendered = render_markdown(&source, &options, &resolver, &mut local);
+            (rendered, local, resolver.into_fragments())
+        })
+        .collect();
+    let mut pages = Vec::with_capacity(results.len());
+    let mut fragments = Vec::new();
+    for (rendered, local, checks) in results {
+        diags.extend(local);
+        fragments.extend(checks);
+        pages.push(rendered);
+    }
+    let checklists = checklists::render_texts(site, diags, &mut fragments);
+    check_fragments(site, &pages, &fragments, diags);
+    (!diags.has_errors()).then_some(Rendered { pages, checklists })
+}
+
+pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {
+    MdOptions {
+        unsafe_html: site.config.unsafe_html,
+        smart_punctuation: site.config.smart_punctuation,
+        lang: lang.clone(),
+    }
+}
+
+fn check_fragments(site: &Site, pages: &[RenderedMarkdown], checks: &[FragmentCheck], diags: &mut Diagnostics) {
+    for check in checks {
+        let (found, file) = match check.target {
+            Target::Page(i) => (pages[i].anchors.contains(&check.fragment), &site.pages[i].file),
+            Target::Checklist(c, _) => (
+                checklists::anchors(&site.checklists[c]).contains(&check.fragment),
+                &site.checklists[c].file,
+            ),
+        };
+        if !found {
+            diags.push(
+                Diagnostic::error(format!(
+                    "link `{}`: fragment `#{}` not found in `{}`",
+                    check.dest,
+                    check.fragment,
+                    crate::diagnostics::display_path(file)
+                ))
+                .at(check.span.clone())
+                .with_help(suggest(&check.fragment, match check.target {
+                    Target::Page(i) => pages[i].anchors.clone(),
+                    Target::Checklist(c, _) => checklists::anchors(&site.checklists[c]),
+                })),
+            );
+        }
+    }
+}
+
+fn suggest(fragment: &str, anchors: BTreeSet<String>) -> String {
+    let close: Vec<String> = anchors
+        .iter()
+        .filter(|a| a.contains(fragment) || fragment.contains(a.as_str()) || common_prefix(a, fragment) >= 4)
+        .take(3)
+        .map(|a| format!("`#{a}`"))
+        .collect();
+    if close.is_empty() {
+        "link to a heading id of the target (headings get ids like `que-es-un-conflicto-de-interes`)".to_string()
+    } else {
+        format!("did you mean {}?", close.join(" or "))
+    }
+}
+
+fn common_prefix(a: &str, b: &str) -> usize {
+    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
+}
+
+/// Renders every output file of the site into `sink`.
+pub(crate) fn render_site(
+    site: &Site,
+    theme: &Theme,
+    rendered: &Rendered,
+    mode: Mode,
+    sink: &dyn OutputSink,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<RenderStats> {
+    let renderer = pages::Renderer { site, theme, rendered, mode, sink };
+    let files_before = 0;
+    let mut files = files_before;
+    files += renderer.render_pages(diags)?;
+    files += renderer.render_checklists(diags)?;
+    files += renderer.render_specials(diags)?;
+    for file in &theme.static_files {
+        sink.write(&file.output, &file.bytes)?;
+        files += 1;
+    }
+    for asset in &site.assets {
+        let bytes = std::fs::read(&asset.abs)
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", asset.abs.display()))?;
+        sink.write(&asset.rel, &bytes)?;
+        files += 1;
+    }
+    files += feed::write_feeds(site, sink)?;
+    files += sitemap::write_sitemap(site, sink)?;
+    let pages = site.pages.iter().filter(|p| p.lang == site.config.default_lang).count();
+    Ok(RenderStats {
+        pages,
+        checklists: site.checklists.len(),
+        languages: site.config.languages.len(),
+        files,
+    })
+}

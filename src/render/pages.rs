@@ -1,0 +1,304 @@
+//! Renders the HTML outputs: one file per page and language, checklist pages, the search pages,
+//! 404 and alias redirects. Each file goes to the sink as soon as it is rendered.
+
+use rayon::prelude::*;
+use tera::Context;
+
+use crate::content::page::PageKind;
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
+use crate::lang::Lang;
+use crate::render::context::{PageContext, PageView};
+use crate::render::theme::Theme;
+use crate::render::views::{self, Here};
+use crate::render::{Mode, OutputSink, Rendered};
+use crate::site::Site;
+use crate::url::UrlPath;
+
+pub(super) struct Renderer<'a> {
+    pub site: &'a Site,
+    pub theme: &'a Theme,
+    pub rendered: &'a Rendered,
+    pub mode: Mode,
+    pub sink: &'a dyn OutputSink,
+}
+
+/// One rendered file or the diagnostic that explains why it could not be rendered.
+pub(super) type FileResult = Result<(), Diagnostic>;
+
+impl Renderer<'_> {
+    /// Renders `template` with `context` and writes it; template failures become diagnostics that
+    /// name the source file, I/O failures abort.
+    pub fn write_template(&self, template: &str, context: &PageContext<'_>, output: &str, source: &Span) -> anyhow::Result<FileResult> {
+        let context = match Context::from_serialize(context) {
+            Ok(context) => context,
+            Err(error) => return Ok(Err(template_error(template, source, &error, &self.theme_rel()))),
+        };
+        match self.theme.tera.render(template, &context) {
+            Ok(html) => {
+                self.sink.write(output, html.as_bytes())?;
+                Ok(Ok(()))
+            }
+            Err(error) => Ok(Err(template_error(template, source, &error, &self.theme_rel()))),
+        }
+    }
+
+    /// The theme folder relative to the site root, for diagnostics.
+    fn theme_rel(&self) -> std::path::PathBuf {
+        let config = &self.site.config;
+        config.theme_dir.strip_prefix(&config.root).unwrap_or(&config.theme_dir).to_path_buf()
+    }
+
+    /// Collects per-file results from parallel rendering into `diags`; returns the files written.
+    pub fn collect(results: Vec<anyhow::Result<FileResult>>, diags: &mut Diagnostics) -> anyhow::Result<usize> {
+        let mut written = 0;
+        for result in results {
+            match result? {
+                Ok(()) => written += 1,
+                Err(diagnostic) => diags.push(diagnostic),
+            }
+        }
+        Ok(written)
+    }
+
+    pub fn render_pages(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
+        let results: Vec<_> = (0..self.site.pages.len())
+            .into_par_iter()
+            .map(|i| self.render_page(i))
+            .collect();
+        Self::collect(results, diags)
+    }
+
+    fn render_page(&self, i: usize) -> anyhow::Result<FileResult> {
+        let site = self.site;
+        let page = &site.pages[i];
+        let url = &site.urls[i];
+        let here = Here { url, lang: &page.lang };
+        let md = &self.rendered.pages[i];
+        let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
+        let kind = match page.kind {
+            PageKind::Home => "home",
+            PageKind::Section if is_checklists => "checklists",
+            PageKind::Section => "section",
+            PageKind::Page => "page",
+        };
+        let template = match &page.front.template {
+            Some(t) if t.value.ends_with(".html") => t.value.clone(),
+            Some(t) => format!("{}.html", t.value),
+            None => format!("{kind}.html"),
+        };
+        if !self.theme.tera.get_template_names().any(|n| n == template) {
+            let span = page.front.template.as_ref().map_or_else(|| Span::file(&page.file), |t| t.span.clone());
+            return Ok(Err(Diagnostic::error(format!("template `{template}` not found in the theme")).at(span)));
+        }
+        let children = match page.section_dir() {
+            Some(dir) => site
+                .children_of(dir)
+                .iter()
+                .filter_map(|id| site.page_or_fallback(id, &page.lang))
+                .map(|c| here.page_link(site, c))
+                .collect(),
+            None => Vec::new(),
+        };
+        let sectors = page
+            .front
+            .sectors
+            .iter()
+            .filter_map(|s| site.checklist_index(&s.value))
+            .map(|c| self.checklist_link(&here, c))
+            .collect();
+        let (prev, next) = views::neighbours(site, &here, i);
+        let crumb_dir = Site::parent_dir(page).unwrap_or("");
+        let view = PageView {
+            kind,
+            title: &page.front.title,
+            description: page.front.description.as_deref(),
+            content: &md.html,
+            toc: &md.toc,
+            show_toc: page.front.toc && !md.toc.is_empty(),
+            date: page.front.date.as_ref().map(|d| d.as_str()),
+            updated: page.front.updated.as_ref().map(|d| d.as_str()),
+            draft: page.front.draft,
+            permalink: format!("{}{}", site.config.base_url, url.as_str()),
+            breadcrumbs: if page.kind == PageKind::Home { Vec::new() } else { views::breadcrumbs(site, &here, crumb_dir, true) },
+            prev,
+            next,
+            children,
+            sectors,
+        };
+        let context = PageContext {
+            site: views::site_view(site, &here, Some(&page.id)),
+            page: view,
+            lang: page.lang.as_str(),
+            root: url.root_prefix(),
+            alternates: views::alternates(site, &here, &|l: &Lang| site.page(&page.id, l).map(|j| site.urls[j].clone())),
+            checklist: None,
+            checklists: is_checklists.then(|| self.checklist_cards(&here)),
+            live_reload: self.mode == Mode::Serve,
+        };
+        self.write_template(&template, &context, &url.output_file(), &Span::file(&page.file))
+    }
+
+    /// The search page of every language and the 404 page.
+    pub fn render_specials(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
+        let site = self.site;
+        let mut results = Vec::new();
+        for language in &site.config.languages {
+            let url = views::search_url(site, &language.lang);
+            results.push(self.render_special("search", &url, &language.lang, &url.output_file()));
+        }
+        let root = UrlPath::dir(String::new());
+        results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
+        let mut written = Self::collect(results, diags)?;
+        written += crate::search::write_search_indexes(site, &self.rendered.pages, self.sink)?;
+        written += self.write_aliases(diags)?;
+        self.sink.write("robots.txt", robots(site).as_bytes())?;
+        Ok(written + 1)
+    }
+
+    fn render_special(&self, kind: &str, url: &UrlPath, lang: &Lang, output: &str) -> anyhow::Result<FileResult> {
+        let site = self.site;
+        let here = Here { url, lang };
+        let title = self.ui_title(kind, lang);
+        let view = PageView {
+            kind,
+            title: &title,
+            description: None,
+            content: "",
+            toc: &[],
+            show_toc: false,
+            date: None,
+            updated: None,
+            draft: false,
+            permalink: format!("{}{}", site.config.base_url, url.as_str()),
+            breadcrumbs: if kind == "404" { Vec::new() } else { views::breadcrumbs(site, &here, "", true) },
+            prev: None,
+            next: None,
+            children: Vec::new(),
+            sectors: Vec::new(),
+        };
+        let root = if kind == "404" { root_of_base_url(&site.config.base_url) } else { url.root_prefix() };
+        let context = PageContext {
+            site: views::site_view(site, &here, None),
+            page: view,
+            lang: lang.as_str(),
+            root,
+            alternates: views::alternates(site, &here, &|l: &Lang| (kind == "search").then(|| views::search_url(site, l))),
+            checklist: None,
+            checklists: None,
+            live_reload: self.mode == Mode::Serve,
+        };
+        let template = format!("{kind}.html");
+        self.write_template(&template, &context, output, &Span::file(site.config.theme_dir.join("templates").join(&template).strip_prefix(&site.config.root).unwrap_or(std::path::Path::new(&template))))
+    }
+
+    /// The page title of a theme-made page comes from the theme's UI strings (`search_title`, `not_found_title`).
+    fn ui_title(&self, kind: &str, lang: &Lang) -> String {
+        let key = if kind == "404" { "not_found_title" } else { "search_title" };
+        let mut context = Context::new();
+        context.insert("lang", lang.as_str());
+        self.theme
+            .tera
+            .render_str(&format!("{{{{ t(key=\"{key}\") }}}}"), &context, false)
+            .unwrap_or_else(|_| kind.to_string())
+    }
+
+    /// Alias redirect pages: a tiny HTML file with a meta refresh and a link, at the old path.
+    fn write_aliases(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
+        let site = self.site;
+        let mut written = 0;
+        for (i, page) in site.pages.iter().enumerate() {
+            for alias in &page.front.aliases {
+                let path = alias.value.trim_matches('/');
+                let bad = path.is_empty() || path.split('/').any(|s| s == ".." || s == "." || s.is_empty());
+                if bad {
+                    diags.push(Diagnostic::error(format!("invalid alias `{}`", alias.value)).at(alias.span.clone()).with_help("write a site path such as `/guia/codigo/`"));
+                    continue;
+                }
+                let from = if path.ends_with(".html") { UrlPath::file(path) } else { UrlPath::dir(path) };
+                if site.urls.contains(&from) {
+                    diags.push(Diagnostic::error(format!("alias `{}` is the URL of an existing page", alias.value)).at(alias.span.clone()));
+                    continue;
+                }
+                let dir_of_from = UrlPath::dir(from.as_str().rsplit_once('/').map_or("", |(d, _)| d));
+                let base = if from.is_dir() { &from } else { &dir_of_from };
+                let target = base.relative_to(&site.urls[i], site.config.links);
+                let canonical = format!("{}{}", site.config.base_url, site.urls[i].as_str());
+                let html = redirect_html(&page.lang, &page.front.title, &target, &canonical);
+                self.sink.write(&from.output_file(), html.as_bytes())?;
+                written += 1;
+            }
+        }
+        Ok(written)
+    }
+
+    pub fn checklist_link(&self, here: &Here<'_>, c: usize) -> crate::render::context::Link {
+        let site = self.site;
+        let checklist = &site.checklists[c];
+        let chosen = checklist.title.get(here.lang, &site.config.default_lang);
+        crate::render::context::Link {
+            title: chosen.text.to_string(),
+            url: here.link(site, &site.checklist_urls[c][site.lang_index(here.lang)]),
+            lang: (chosen.lang != here.lang).then(|| chosen.lang.to_string()),
+            description: None,
+        }
+    }
+}
+
+/// A template failure. When Tera knows where in the theme it happened, the diagnostic points
+/// there (and identical failures of many pages collapse into one); otherwise at the page's source.
+fn template_error(template: &str, source: &Span, error: &tera::Error, theme_dir: &std::path::Path) -> Diagnostic {
+    if let tera::ErrorKind::RenderingError(report) | tera::ErrorKind::SyntaxError(report) = error.kind() {
+        let span = report.span();
+        let file = theme_dir.join("templates").join(report.filename());
+        return Diagnostic::error(format!("template `{}` failed: {}", report.filename(), report.message()))
+            .at(Span::new(file, span.start_line, span.start_col + 1));
+    }
+    let mut message = error.to_string();
+    let mut cause = std::error::Error::source(error);
+    while let Some(inner) = cause {
+        let text = inner.to_string();
+        if !message.contains(&text) {
+            message.push_str(": ");
+            message.push_str(&text);
+        }
+        cause = inner.source();
+    }
+    let message = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    Diagnostic::error(format!("template `{template}` failed: {message}")).at(source.clone())
+}
+
+/// The path part of `base_url` (`/`, `/espejo/`): the 404 page is served at any depth, so its
+/// links start from the site's own root path.
+fn root_of_base_url(base_url: &str) -> String {
+    let after_scheme = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    match after_scheme.find('/') {
+        Some(i) => after_scheme[i..].to_string(),
+        None => "/".to_string(),
+    }
+}
+
+fn robots(site: &Site) -> String {
+    format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url)
+}
+
+fn redirect_html(lang: &Lang, title: &str, target: &str, canonical: &str) -> String {
+    let title = crate::render::feed::escape(title);
+    let target = crate::render::feed::escape(target);
+    let canonical = crate::render::feed::escape(canonical);
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
+<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p><a href=\"{target}\">{title}</a></p>\n</body>\n</html>\n"
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn base_url_root_paths() {
+        assert_eq!(root_of_base_url("https://x.gob.mx/"), "/");
+        assert_eq!(root_of_base_url("https://x.org/espejo/"), "/espejo/");
+    }
+}

@@ -1,0 +1,185 @@
+//! Loads a theme folder: Tera templates (syntax errors become positioned diagnostics), UI
+//! strings from `i18n/<lang>.toml` (reached through the `t` function) and static files, which are
+//! renamed with a content hash so that mirrors can cache them forever (reached through `asset`).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use sha2::{Digest, Sha256};
+use tera::{Kwargs, State, Tera};
+
+use crate::config::Config;
+use crate::diagnostics::{line_col, Diagnostic, Diagnostics, Span};
+
+/// A theme file copied to the output under a hashed name.
+#[derive(Debug, Clone)]
+pub(crate) struct StaticFile {
+    /// Output path, e.g. `static/style.1a2b3c4d.css`.
+    pub output: String,
+    pub bytes: Vec<u8>,
+}
+
+/// A loaded theme, ready to render. Not part of the model: it holds the template engine.
+pub(crate) struct Theme {
+    pub tera: Tera,
+    pub static_files: Vec<StaticFile>,
+}
+
+type Strings = BTreeMap<String, BTreeMap<String, String>>;
+
+/// Loads `config.theme_dir`. Template and i18n problems are diagnostics; `None` when there were any.
+pub(crate) fn load_theme(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Option<Theme>> {
+    let dir = &config.theme_dir;
+    if !dir.is_dir() {
+        anyhow::bail!("cannot read theme `{}`: the folder does not exist", dir.display());
+    }
+    let before = diags.error_count();
+    let templates = read_templates(config, diags)?;
+    let strings = read_strings(config, diags)?;
+    let static_files = read_static(&dir.join("static"))?;
+    if diags.error_count() > before {
+        return Ok(None);
+    }
+    let assets: BTreeMap<String, String> = static_files
+        .iter()
+        .map(|(rel, file)| (rel.clone(), file.output.clone()))
+        .collect();
+    let mut tera = Tera::new();
+    register_functions(&mut tera, Arc::new(strings), Arc::new(assets), config.default_lang.to_string());
+    if let Err(error) = tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
+        diags.push(Diagnostic::error(format!("theme templates could not be loaded: {}", first_line(&error.to_string()))));
+        return Ok(None);
+    }
+    Ok(Some(Theme {
+        tera,
+        static_files: static_files.into_values().collect(),
+    }))
+}
+
+fn first_line(text: &str) -> &str {
+    text.lines().next().unwrap_or(text)
+}
+
+fn relative_to_root(config: &Config, path: &Path) -> PathBuf {
+    path.strip_prefix(&config.root).unwrap_or(path).to_path_buf()
+}
+
+/// Reads every template; each one is parsed alone first so that every syntax error is reported.
+fn read_templates(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<BTreeMap<String, (PathBuf, String)>> {
+    let dir = config.theme_dir.join("templates");
+    let mut templates = BTreeMap::new();
+    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
+        if !entry.file_type().is_file() || crate::content::is_ignored_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let text = std::fs::read_to_string(entry.path())
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
+        let file = relative_to_root(config, entry.path());
+        let mut scratch = Tera::new();
+        register_functions(&mut scratch, Arc::default(), Arc::default(), String::new());
+        if let Err(error) = scratch.add_raw_template(&name, &text) {
+            if let tera::ErrorKind::SyntaxError(report) = error.kind() {
+                let span = report.span();
+                diags.push(
+                    Diagnostic::error(format!("template syntax error: {}", report.message()))
+                        .at(Span::new(&file, span.start_line, span.start_col + 1)),
+                );
+            }
+        }
+        templates.insert(name, (file, text));
+    }
+    Ok(templates)
+}
+
+/// Reads `i18n/<lang>.toml` for every language (flat `key = "text"` tables). A missing file for
+/// a non-default language falls back to the default language's strings.
+fn read_strings(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Strings> {
+    let mut strings = Strings::new();
+    for language in &config.languages {
+        let path = config.theme_dir.join("i18n").join(format!("{}.toml", language.lang));
+        if !path.is_file() {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path)
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+        match toml::from_str::<BTreeMap<String, String>>(&text) {
+            Ok(map) => {
+                strings.insert(language.lang.to_string(), map);
+            }
+            Err(error) => {
+                let (line, col) = error.span().map_or((1, 1), |s| line_col(&text, s.start));
+                diags.push(
+                    Diagnostic::error(format!("invalid UI strings: {}", error.message()))
+                        .at(Span::new(relative_to_root(config, &path), line, col)),
+                );
+            }
+        }
+    }
+    Ok(strings)
+}
+
+/// Reads `static/`, keyed by path relative to it; output names carry 8 hex digits of SHA-256.
+fn read_static(dir: &Path) -> anyhow::Result<BTreeMap<String, StaticFile>> {
+    let mut files = BTreeMap::new();
+    if !dir.is_dir() {
+        return Ok(files);
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
+        if !entry.file_type().is_file() || crate::content::is_ignored_name(&entry.file_name().to_string_lossy()) {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
+        let output = format!("static/{}", hashed_name(&rel, &bytes));
+        files.insert(rel, StaticFile { output, bytes });
+    }
+    Ok(files)
+}
+
+/// `css/style.css` → `css/style.1a2b3c4d.css`.
+pub(crate) fn hashed_name(rel: &str, bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    match rel.rsplit_once('.') {
+        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        _ => format!("{rel}.{hash}"),
+    }
+}
+
+fn register_functions(tera: &mut Tera, strings: Arc<Strings>, assets: Arc<BTreeMap<String, String>>, default_lang: String) {
+    tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let key: String = kwargs.must_get("key")?;
+        let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
+        [lang.as_str(), default_lang.as_str()]
+            .iter()
+            .find_map(|l| strings.get(*l).and_then(|m| m.get(&key)))
+            .cloned()
+            .ok_or_else(|| tera::Error::message(format!("unknown UI string `{key}`; add it to the theme's i18n/{lang}.toml")))
+    });
+    tera.register_function("asset", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+        let path: String = kwargs.must_get("path")?;
+        let root: String = state.get("root")?.unwrap_or_default();
+        assets
+            .get(path.trim_start_matches('/'))
+            .map(|output| format!("{root}{output}"))
+            .ok_or_else(|| tera::Error::message(format!("unknown theme asset `{path}`; expected a file under the theme's static/ folder")))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hashed_names_keep_the_extension() {
+        let name = hashed_name("style.css", b"body{}");
+        assert!(name.starts_with("style.") && name.ends_with(".css") && name.len() == "style..css".len() + 8, "{name}");
+        assert!(hashed_name("LICENSE", b"x").starts_with("LICENSE."));
+        assert_ne!(hashed_name("a.js", b"1"), hashed_name("a.js", b"2"));
+    }
+}

@@ -1,0 +1,148 @@
+//! Builds the typed template contexts of `context.rs` from the site model: links, navigation,
+//! breadcrumbs, neighbours and alternates, all as relative URLs from the page being rendered.
+
+use crate::content::page::{PageId, PageKind};
+use crate::lang::Lang;
+use crate::render::context::{Alternate, Link, NavItem, SiteView};
+use crate::site::{PageIndex, Site};
+use crate::url::UrlPath;
+
+/// Where a page is being rendered from: its URL and language.
+pub(crate) struct Here<'a> {
+    pub url: &'a UrlPath,
+    pub lang: &'a Lang,
+}
+
+impl Here<'_> {
+    pub fn link(&self, site: &Site, target: &UrlPath) -> String {
+        self.url.relative_to(target, site.config.links)
+    }
+
+    /// A link to page `index`; `lang` is set when it is a fallback in another language.
+    pub fn page_link(&self, site: &Site, index: PageIndex) -> Link {
+        let page = &site.pages[index];
+        Link {
+            title: page.front.title.clone(),
+            url: self.link(site, &site.urls[index]),
+            lang: (&page.lang != self.lang).then(|| page.lang.to_string()),
+            description: page.front.description.clone(),
+        }
+    }
+}
+
+pub(crate) fn site_view<'a>(site: &'a Site, here: &Here<'_>, current: Option<&PageId>) -> SiteView<'a> {
+    let language = site.config.language(here.lang).unwrap_or(site.config.default_language());
+    let prefix = site.lang_prefix(here.lang);
+    let about = ["acerca.md", "about.md"]
+        .iter()
+        .find_map(|id| site.page_or_fallback(&PageId((*id).to_string()), here.lang));
+    SiteView {
+        title: &language.title,
+        description: &language.description,
+        default_lang: site.config.default_lang.as_str(),
+        home_url: here.link(site, &UrlPath::dir(prefix.clone())),
+        search_url: here.link(site, &search_url(site, here.lang)),
+        search_index_url: here.link(site, &search_index_url(here.lang)),
+        about_url: about.map(|i| here.link(site, &site.urls[i])),
+        nav: nav(site, here, current),
+        feed_url: here.link(site, &UrlPath::file(format!("{prefix}atom.xml"))),
+    }
+}
+
+/// `search/` in the default language, `en/search/` otherwise.
+pub(crate) fn search_url(site: &Site, lang: &Lang) -> UrlPath {
+    UrlPath::dir(format!("{}search", site.lang_prefix(lang)))
+}
+
+/// The search index script of a language, at the site root so every language finds it.
+pub(crate) fn search_index_url(lang: &Lang) -> UrlPath {
+    UrlPath::file(format!("search-index.{lang}.js"))
+}
+
+fn nav(site: &Site, here: &Here<'_>, current: Option<&PageId>) -> Vec<NavItem> {
+    site.children_of("")
+        .iter()
+        .filter_map(|id| {
+            let index = site.page_or_fallback(id, here.lang)?;
+            let page = &site.pages[index];
+            let children = match page.kind {
+                PageKind::Section => site
+                    .children_of(&page.dir)
+                    .iter()
+                    .filter_map(|child| site.page_or_fallback(child, here.lang))
+                    .map(|c| nav_item(site, here, c, current, Vec::new()))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            Some(nav_item(site, here, index, current, children))
+        })
+        .collect()
+}
+
+fn nav_item(site: &Site, here: &Here<'_>, index: PageIndex, current: Option<&PageId>, children: Vec<NavItem>) -> NavItem {
+    let page = &site.pages[index];
+    let is_current = current == Some(&page.id);
+    let active = is_current || children.iter().any(|c| c.current || c.active);
+    NavItem {
+        title: page.front.title.clone(),
+        url: here.link(site, &site.urls[index]),
+        current: is_current,
+        active,
+        children,
+    }
+}
+
+/// The home page and every ancestor section of a page or checklist in folder `dir`.
+pub(crate) fn breadcrumbs(site: &Site, here: &Here<'_>, dir: &str, include_dir: bool) -> Vec<Link> {
+    let mut ids = vec![PageId("_index.md".to_string())];
+    let segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    let count = if include_dir { segments.len() } else { segments.len().saturating_sub(1) };
+    for n in 1..=count {
+        ids.push(PageId(format!("{}/_index.md", segments[..n].join("/"))));
+    }
+    ids.iter()
+        .filter_map(|id| site.page_or_fallback(id, here.lang))
+        .map(|i| here.page_link(site, i))
+        .collect()
+}
+
+/// The same page in every language; an untranslated page points at that language's home.
+pub(crate) fn alternates(site: &Site, here: &Here<'_>, url_in: &dyn Fn(&Lang) -> Option<UrlPath>) -> Vec<Alternate> {
+    site.config
+        .languages
+        .iter()
+        .map(|language| {
+            let (url, translated) = match url_in(&language.lang) {
+                Some(url) => (url, true),
+                None => (UrlPath::dir(site.lang_prefix(&language.lang)), false),
+            };
+            Alternate {
+                lang: language.lang.to_string(),
+                name: language.name.clone(),
+                url: here.link(site, &url),
+                current: &language.lang == here.lang,
+                translated,
+            }
+        })
+        .collect()
+}
+
+/// Previous and next pages of the same section that exist in the page's language.
+pub(crate) fn neighbours(site: &Site, here: &Here<'_>, index: PageIndex) -> (Option<Link>, Option<Link>) {
+    let page = &site.pages[index];
+    if page.kind != PageKind::Page {
+        return (None, None);
+    }
+    let siblings: Vec<PageIndex> = site
+        .children_of(&page.dir)
+        .iter()
+        .filter_map(|id| site.page(id, &page.lang))
+        .filter(|&i| site.pages[i].kind == PageKind::Page)
+        .collect();
+    let Some(position) = siblings.iter().position(|&i| i == index) else {
+        return (None, None);
+    };
+    let prev = position.checked_sub(1).map(|p| here.page_link(site, siblings[p]));
+    let next = siblings.get(position + 1).map(|&n| here.page_link(site, n));
+    (prev, next)
+}

@@ -1,0 +1,242 @@
+//! Link resolution: a destination written to a source file (`02-codigo.md#sanciones`,
+//! `../checklists/health.yaml`, `img/mapa.png`) becomes the relative URL of its target in the
+//! linking page's language. Fragments are recorded and checked once every page has its anchors.
+
+use std::cell::RefCell;
+
+use crate::diagnostics::Span;
+use crate::lang::Lang;
+use crate::markdown::{LinkResolver, LinkTarget};
+use crate::site::{Site, Target};
+use crate::url::UrlPath;
+
+/// A `#fragment` to verify against the target's anchors after rendering.
+#[derive(Debug, Clone)]
+pub(crate) struct FragmentCheck {
+    pub target: Target,
+    pub fragment: String,
+    pub dest: String,
+    pub span: Span,
+}
+
+/// Resolves the links of one source file: `dir` is its content-relative folder, `from` the URL
+/// of the page being rendered, and `this` the page itself when links may point at its own anchors.
+pub(crate) struct Resolver<'a> {
+    pub site: &'a Site,
+    pub dir: &'a str,
+    pub lang: &'a Lang,
+    pub from: &'a UrlPath,
+    pub this: Option<Target>,
+    pub fragments: RefCell<Vec<FragmentCheck>>,
+}
+
+/// What a content-relative path names.
+pub(crate) enum Resolved {
+    Target(Target, UrlPath),
+    Asset(UrlPath),
+}
+
+impl<'a> Resolver<'a> {
+    pub fn new(site: &'a Site, dir: &'a str, lang: &'a Lang, from: &'a UrlPath, this: Option<Target>) -> Self {
+        Resolver {
+            site,
+            dir,
+            lang,
+            from,
+            this,
+            fragments: RefCell::new(Vec::new()),
+        }
+    }
+
+    pub fn into_fragments(self) -> Vec<FragmentCheck> {
+        self.fragments.into_inner()
+    }
+
+    /// Resolves a link destination; `Ok(None)` means "leave it as written" (external or absolute).
+    pub fn resolve(&self, dest: &str, span: &Span) -> Result<Option<String>, (String, Option<String>)> {
+        if is_external(dest) || dest.starts_with('/') || dest.is_empty() {
+            return Ok(None);
+        }
+        let (path, fragment) = match dest.split_once('#') {
+            Some((p, f)) => (p, Some(f)),
+            None => (dest, None),
+        };
+        if path.is_empty() {
+            if let (Some(target), Some(fragment)) = (self.this, fragment) {
+                self.record(target, fragment, dest, span);
+            }
+            return Ok(None);
+        }
+        let decoded = percent_decode(path);
+        let Some(rel) = join(self.dir, &decoded) else {
+            return Err((
+                format!("link `{dest}` points outside `content/`"),
+                Some("link to files inside the content folder".into()),
+            ));
+        };
+        match self.site.resolve_path(&rel, self.lang) {
+            Some(Resolved::Target(target, url)) => {
+                let mut link = self.from.relative_to(&url, self.site.config.links);
+                if let Some(fragment) = fragment {
+                    self.record(target, fragment, dest, span);
+                    link.push('#');
+                    link.push_str(fragment);
+                }
+                Ok(Some(link))
+            }
+            Some(Resolved::Asset(url)) => {
+                let mut link = self.from.relative_to(&url, self.site.config.links);
+                if let Some(fragment) = fragment {
+                    link.push('#');
+                    link.push_str(fragment);
+                }
+                Ok(Some(link))
+            }
+            None => Err((
+                format!("link target `{path}` not found"),
+                Some(format!(
+                    "links are relative to the file; `content/{rel}` does not exist (or is a draft)"
+                )),
+            )),
+        }
+    }
+
+    fn record(&self, target: Target, fragment: &str, dest: &str, span: &Span) {
+        self.fragments.borrow_mut().push(FragmentCheck {
+            target,
+            fragment: percent_decode(fragment),
+            dest: dest.to_string(),
+            span: span.clone(),
+        });
+    }
+}
+
+impl LinkResolver for Resolver<'_> {
+    fn resolve_link(&self, dest: &str, span: &Span) -> LinkTarget {
+        match self.resolve(dest, span) {
+            Ok(None) => LinkTarget::Keep,
+            Ok(Some(url)) => LinkTarget::Rewrite(url),
+            Err((message, help)) => LinkTarget::Broken { message, help },
+        }
+    }
+}
+
+impl Site {
+    /// What a content-relative path (`toolkit/02-x.md`, `toolkit/02-x.en.md`, `checklists/a.yaml`,
+    /// `toolkit/`, `img/a.png`) names, in `lang` with the SPEC's fallback to the default language.
+    pub(crate) fn resolve_path(&self, rel: &str, lang: &Lang) -> Option<Resolved> {
+        if let Some(stem) = rel.strip_suffix(".md") {
+            let (id, lang) = match stem.rsplit_once('.') {
+                Some((base, suffix)) => match Lang::try_from(suffix) {
+                    Ok(l) if self.config.language(&l).is_some() => (format!("{base}.md"), l),
+                    _ => (rel.to_string(), lang.clone()),
+                },
+                None => (rel.to_string(), lang.clone()),
+            };
+            let index = self.page_or_fallback(&crate::content::page::PageId(id), &lang)?;
+            return Some(Resolved::Target(Target::Page(index), self.urls[index].clone()));
+        }
+        if let Some(name) = rel.strip_prefix("checklists/") {
+            let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
+            if let Some(c) = stem.and_then(|id| self.checklist_index(id)) {
+                let url = self.checklist_urls[c][self.lang_index(lang)].clone();
+                return Some(Resolved::Target(Target::Checklist(c, self.lang_index(lang)), url));
+            }
+        }
+        if rel.is_empty() || rel.ends_with('/') || self.asset(rel).is_none() {
+            let index_id = if rel.is_empty() {
+                "_index.md".to_string()
+            } else {
+                format!("{}/_index.md", rel.trim_end_matches('/'))
+            };
+            if let Some(index) = self.page_or_fallback(&crate::content::page::PageId(index_id), lang) {
+                return Some(Resolved::Target(Target::Page(index), self.urls[index].clone()));
+            }
+        }
+        self.asset(rel).map(|a| Resolved::Asset(UrlPath::file(a.rel.clone())))
+    }
+}
+
+pub(crate) fn is_external(dest: &str) -> bool {
+    let scheme = dest.split_once(':').map(|(s, _)| s);
+    let has_scheme = scheme.is_some_and(|s| {
+        !s.is_empty()
+            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+    });
+    has_scheme || dest.starts_with("//")
+}
+
+/// Joins a relative path to a content folder, resolving `.` and `..`; `None` if it escapes.
+pub(crate) fn join(dir: &str, path: &str) -> Option<String> {
+    let mut parts: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
+    for segment in path.split('/') {
+        match segment {
+            "" | "." => {}
+            ".." => {
+                parts.pop()?;
+            }
+            s => parts.push(s),
+        }
+    }
+    let mut joined = parts.join("/");
+    if path.ends_with('/') && !joined.is_empty() {
+        joined.push('/');
+    }
+    Some(joined)
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = |b: u8| (b as char).to_digit(16);
+            if let (Some(hi), Some(lo)) = (hex(bytes[i + 1]), hex(bytes[i + 2])) {
+                out.push((hi * 16 + lo) as u8);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn joins_relative_paths() {
+        let cases = [
+            ("toolkit", "02-x.md", Some("toolkit/02-x.md")),
+            ("toolkit", "../checklists/a.yaml", Some("checklists/a.yaml")),
+            ("", "./a.md", Some("a.md")),
+            ("", "../a.md", None),
+            ("toolkit", "../", Some("")),
+            ("a/b", "../c/", Some("a/c/")),
+        ];
+        for (dir, path, expected) in cases {
+            assert_eq!(join(dir, path).as_deref(), expected, "{dir} + {path}");
+        }
+    }
+
+    #[test]
+    fn external_links_are_recognised() {
+        for dest in ["https://x.org", "mailto:a@b.c", "//cdn.x", "tel:+52"] {
+            assert!(is_external(dest), "{dest}");
+        }
+        for dest in ["a.md", "../a.md#x", "img/a b.png"] {
+            assert!(!is_external(dest), "{dest}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("mi%20archivo.md"), "mi archivo.md");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%C3%B1"), "ñ");
+    }
+}
