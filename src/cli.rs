@@ -6,7 +6,11 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
-#[command(name = "integridad", version, about = "Builds the Business Integrity Toolkit site from markdown chapters and YAML sector checklists")]
+#[command(
+    name = "integridad",
+    version,
+    about = "Builds the Business Integrity Toolkit site from markdown chapters and YAML sector checklists"
+)]
 pub struct Cli {
     #[command(subcommand)]
     pub command: Command,

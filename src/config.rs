@@ -281,7 +281,11 @@ title = "Site"
     #[test]
     fn parses_languages_with_default_first() {
         let config = parse_config(GOOD, Path::new("/r")).unwrap();
-        let codes: Vec<_> = config.languages.iter().map(|l| l.lang.to_string()).collect();
+        let codes: Vec<_> = config
+            .languages
+            .iter()
+            .map(|l| l.lang.to_string())
+            .collect();
         assert_eq!(codes, ["es", "en"]);
         assert_eq!(config.languages[1].title, "Site");
         assert_eq!(config.base_url, "https://example.org/sub/");
@@ -299,14 +303,33 @@ title = "Site"
     fn bad_configs_name_the_key_and_its_line() {
         let cases = [
             (format!("{GOOD}titel = 1\n"), "unknown key `titel`", 9),
-            (GOOD.replace("default_language = \"es\"\n", ""), "missing required key `default_language`", 1),
-            (GOOD.replace("\"es\"\n[", "\"fr\"\n["), "`default_language` is `fr`", 3),
-            (format!("{GOOD}[build]\nlinks = \"ugly\"\n"), "unknown variant `ugly`", 10),
-            (format!("{GOOD}[markdown]\nunsafe = true\n"), "unknown key `unsafe`", 10),
+            (
+                GOOD.replace("default_language = \"es\"\n", ""),
+                "missing required key `default_language`",
+                1,
+            ),
+            (
+                GOOD.replace("\"es\"\n[", "\"fr\"\n["),
+                "`default_language` is `fr`",
+                3,
+            ),
+            (
+                format!("{GOOD}[build]\nlinks = \"ugly\"\n"),
+                "unknown variant `ugly`",
+                10,
+            ),
+            (
+                format!("{GOOD}[markdown]\nunsafe = true\n"),
+                "unknown key `unsafe`",
+                10,
+            ),
         ];
         for (text, expected, line) in cases {
             let (message, got_line, _) = first_error(&text);
-            assert!(message.contains(expected), "{message} should contain {expected}");
+            assert!(
+                message.contains(expected),
+                "{message} should contain {expected}"
+            );
             assert_eq!(got_line, line, "{message}");
         }
     }

@@ -109,7 +109,10 @@ impl Diagnostics {
 
     /// Counts distinct diagnostics, as they are shown.
     fn count(&self, severity: Severity) -> usize {
-        self.sorted().iter().filter(|d| d.severity == severity).count()
+        self.sorted()
+            .iter()
+            .filter(|d| d.severity == severity)
+            .count()
     }
 
     /// All diagnostics, ordered by file, line and column (spanless ones first), then by message,

@@ -40,14 +40,18 @@ pub struct Verification {
 
 impl Verification {
     pub fn ok(&self) -> bool {
-        self.mismatched.is_empty() && self.missing.is_empty() && self.unlisted.is_empty() && self.malformed.is_empty()
+        self.mismatched.is_empty()
+            && self.missing.is_empty()
+            && self.unlisted.is_empty()
+            && self.malformed.is_empty()
     }
 }
 
 /// Checks every file listed in `dir/SHA256SUMS`, and that no unlisted file was added.
 pub fn verify_dir(dir: &Path) -> anyhow::Result<Verification> {
     let sums_path = dir.join(SUMS_FILE);
-    let sums = std::fs::read_to_string(&sums_path).with_context(|| format!("cannot read `{}`", sums_path.display()))?;
+    let sums = std::fs::read_to_string(&sums_path)
+        .with_context(|| format!("cannot read `{}`", sums_path.display()))?;
     let mut result = Verification::default();
     let mut listed = std::collections::BTreeSet::new();
     for (n, line) in sums.lines().enumerate() {
@@ -55,14 +59,20 @@ pub fn verify_dir(dir: &Path) -> anyhow::Result<Verification> {
             result.malformed.push(n + 1);
             continue;
         };
-        if hex.len() != 64 || path.split('/').any(|s| s == ".." || s.is_empty()) || path.starts_with('/') {
+        if hex.len() != 64
+            || path.split('/').any(|s| s == ".." || s.is_empty())
+            || path.starts_with('/')
+        {
             result.malformed.push(n + 1);
             continue;
         }
         listed.insert(path.to_string());
         match std::fs::read(dir.join(path)) {
             Ok(bytes) => {
-                let actual: String = Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect();
+                let actual: String = Sha256::digest(&bytes)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect();
                 if actual != hex.to_ascii_lowercase() {
                     result.mismatched.push(path.to_string());
                 }
@@ -76,7 +86,12 @@ pub fn verify_dir(dir: &Path) -> anyhow::Result<Verification> {
         if !entry.file_type().is_file() {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         if rel != SUMS_FILE && rel != SIGNATURE_FILE && !listed.contains(&rel) {
             result.unlisted.push(rel);
         }

@@ -5,7 +5,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 /// A language code such as `es` or `en` (lowercase letters, optionally `-REGION`).
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(try_from = "String", into = "String")]
 pub struct Lang(String);
 
@@ -138,7 +140,10 @@ mod tests {
         let (es, en, fr) = (lang("es"), lang("en"), lang("fr"));
         let plain = Localized::Plain("hola".into());
         assert_eq!(plain.get(&en, &es).lang, &es);
-        let map = Localized::Map(BTreeMap::from([(es.clone(), "hola".into()), (en.clone(), "hi".into())]));
+        let map = Localized::Map(BTreeMap::from([
+            (es.clone(), "hola".into()),
+            (en.clone(), "hi".into()),
+        ]));
         assert_eq!(map.get(&en, &es).text, "hi");
         assert_eq!(map.get(&fr, &es).text, "hola");
         assert!(!map.has(&fr, &es));

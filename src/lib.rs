@@ -4,6 +4,8 @@
 //! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
 //! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
 
+#[allow(dead_code)]
+pub(crate) mod checklist;
 pub mod cli;
 mod config;
 mod content;
@@ -17,8 +19,6 @@ mod search;
 mod site;
 mod url;
 mod yaml;
-#[allow(dead_code)]
-pub(crate) mod checklist;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -30,6 +30,9 @@ pub use content::Drafts;
 use diagnostics::Diagnostics;
 pub use integrity::{verify_dir, Verification};
 pub use render::RenderStats;
+
+/// A whole built site in memory: output path → bytes.
+pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
 
 /// How a build runs; never stored in the site's configuration.
 #[derive(Debug, Clone, Default)]
@@ -64,7 +67,10 @@ impl Report {
                 "{verb} {} pages, {} checklists, {} languages, {} files in {:.2} s ({} warnings)",
                 s.pages, s.checklists, s.languages, s.files, self.seconds, warnings
             ),
-            _ => format!("{verb} failed: {errors} errors, {warnings} warnings in {:.2} s", self.seconds),
+            _ => format!(
+                "{verb} failed: {errors} errors, {warnings} warnings in {:.2} s",
+                self.seconds
+            ),
         }
     }
 }
@@ -82,13 +88,20 @@ pub fn resolve_root(root: Option<&Path>) -> anyhow::Result<PathBuf> {
         None => {
             let cwd = std::env::current_dir().context("cannot read the current folder")?;
             config::find_root(&cwd).ok_or_else(|| {
-                anyhow::anyhow!("no site.toml found in `{}` or any folder above it; use --root DIR", cwd.display())
+                anyhow::anyhow!(
+                    "no site.toml found in `{}` or any folder above it; use --root DIR",
+                    cwd.display()
+                )
             })
         }
     }
 }
 
-fn load_config(root: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> anyhow::Result<Option<config::Config>> {
+fn load_config(
+    root: &Path,
+    options: &BuildOptions,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<config::Config>> {
     let mut config = match config::load_config(root)? {
         Ok(config) => config,
         Err(errors) => {
@@ -100,7 +113,11 @@ fn load_config(root: &Path, options: &BuildOptions, diags: &mut Diagnostics) -> 
         if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
             anyhow::bail!("--base-url must be an absolute http(s) URL, found `{base_url}`");
         }
-        config.base_url = if base_url.ends_with('/') { base_url.clone() } else { format!("{base_url}/") };
+        config.base_url = if base_url.ends_with('/') {
+            base_url.clone()
+        } else {
+            format!("{base_url}/")
+        };
     }
     if options.offline {
         config.links = LinkStyle::Files;
@@ -122,10 +139,9 @@ fn run_pipeline(
     let content = content::load_content(config, drafts, diags)?;
     let site = site::Site::new(config, content, diags);
     let theme = render::theme::load_theme(config, diags)?;
-    let (Some(theme), false) = (theme, diags.has_errors()) else {
-        return Ok(None);
-    };
-    let Some(rendered) = render::render_markdown_all(&site, diags) else {
+    // Markdown and links are checked even when loading found errors, so one run reports all.
+    let rendered = render::render_markdown_all(&site, diags);
+    let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
         return Ok(None);
     };
     let stats = render::render_site(&site, &theme, &rendered, mode, sink, diags)?;
@@ -149,7 +165,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
         let staging = output::start_staging(&config.output_dir)?;
-        let result = run_pipeline(&config, drafts_for(options, &config), render::Mode::Build, &staging, &mut diags);
+        let result = run_pipeline(
+            &config,
+            drafts_for(options, &config),
+            render::Mode::Build,
+            &staging,
+            &mut diags,
+        );
         match result {
             Ok(Some(mut s)) => {
                 if config.checksums {
@@ -169,7 +191,12 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             }
         }
     }
-    Ok(Report { root, diagnostics: diags, stats, seconds: started.elapsed().as_secs_f64() })
+    Ok(Report {
+        root,
+        diagnostics: diags,
+        stats,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// `integridad check`: every validation of `build`, writing nothing.
@@ -180,20 +207,37 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
     let options = BuildOptions::default();
     let mut stats = None;
     if let Some(config) = load_config(&root, &options, &mut diags)? {
-        stats = run_pipeline(&config, drafts_for(&options, &config), render::Mode::Build, &output::NullSink, &mut diags)?;
+        stats = run_pipeline(
+            &config,
+            drafts_for(&options, &config),
+            render::Mode::Build,
+            &output::NullSink,
+            &mut diags,
+        )?;
     }
-    Ok(Report { root, diagnostics: diags, stats, seconds: started.elapsed().as_secs_f64() })
+    Ok(Report {
+        root,
+        diagnostics: diags,
+        stats,
+        seconds: started.elapsed().as_secs_f64(),
+    })
 }
 
 /// Builds the site into memory for the dev server: drafts included, live-reload script on.
 /// Returns the files (on success) and the diagnostics.
-pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<std::collections::BTreeMap<String, Vec<u8>>>, Diagnostics)> {
+pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagnostics)> {
     let mut diags = Diagnostics::new();
     let options = BuildOptions::default();
     let Some(config) = load_config(root, &options, &mut diags)? else {
         return Ok((None, diags));
     };
     let sink = output::MemorySink::default();
-    let stats = run_pipeline(&config, Drafts::Include, render::Mode::Serve, &sink, &mut diags)?;
+    let stats = run_pipeline(
+        &config,
+        Drafts::Include,
+        render::Mode::Serve,
+        &sink,
+        &mut diags,
+    )?;
     Ok((stats.map(|_| sink.into_files()), diags))
 }

@@ -41,5 +41,9 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
     let (report, verb) = report;
     eprint!("{}", report.diagnostics.render(&report.root));
     eprintln!("{}", report.summary(verb));
-    Ok(if report.failed() { ExitCode::from(1) } else { ExitCode::SUCCESS })
+    Ok(if report.failed() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -14,14 +14,18 @@ use crate::render::OutputSink;
 
 /// Marks a folder as written by integridad, so a later build may replace it.
 pub(crate) const MARKER: &str = ".integridad-output";
-const MARKER_TEXT: &[u8] = b"This folder is written by integridad build; it is replaced on every build.\n";
+const MARKER_TEXT: &[u8] =
+    b"This folder is written by integridad build; it is replaced on every build.\n";
 
 /// Refuses output folders whose replacement would destroy the site or more (SPEC "URLs and output").
 pub(crate) fn check_output_dir(config: &Config, output: &Path) -> anyhow::Result<()> {
     let output = normalize(output);
     let root = normalize(&config.root);
     let refuse = |what: &str| -> anyhow::Result<()> {
-        bail!("refusing to use `{}` as the output folder: it is {what}", output.display())
+        bail!(
+            "refusing to use `{}` as the output folder: it is {what}",
+            output.display()
+        )
     };
     if output.parent().is_none() {
         return refuse("the file-system root");
@@ -32,7 +36,10 @@ pub(crate) fn check_output_dir(config: &Config, output: &Path) -> anyhow::Result
     if root.starts_with(&output) {
         return refuse("a parent of the site root");
     }
-    for (dir, name) in [(&config.content_dir, "`content/`"), (&config.theme_dir, "the theme folder")] {
+    for (dir, name) in [
+        (&config.content_dir, "`content/`"),
+        (&config.theme_dir, "the theme folder"),
+    ] {
         let dir = normalize(dir);
         if output.starts_with(&dir) {
             return refuse(&format!("{name} or inside it"));
@@ -94,16 +101,24 @@ impl OutputSink for StagingSink {
             bail!("refusing to write outside the output folder: `{path}`");
         }
         {
-            let mut hashes = self.hashes.lock().map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
-            if hashes.insert(path.to_string(), Sha256::digest(bytes).into()).is_some() {
+            let mut hashes = self
+                .hashes
+                .lock()
+                .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
+            if hashes
+                .insert(path.to_string(), Sha256::digest(bytes).into())
+                .is_some()
+            {
                 bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
             }
         }
         let target = self.dir.join(path);
         if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent).with_context(|| format!("cannot create `{}`", parent.display()))?;
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        std::fs::write(&target, bytes).with_context(|| format!("cannot write `{}`", target.display()))
+        std::fs::write(&target, bytes)
+            .with_context(|| format!("cannot write `{}`", target.display()))
     }
 }
 
@@ -130,14 +145,19 @@ impl MemorySink {
 
 impl OutputSink for MemorySink {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let mut files = self.files.lock().map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
+        let mut files = self
+            .files
+            .lock()
+            .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
         files.insert(path.to_string(), bytes.to_vec());
         Ok(())
     }
 }
 
 fn sibling(output: &Path, suffix: &str) -> PathBuf {
-    let name = output.file_name().map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    let name = output
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
     output.with_file_name(format!(".{name}.{suffix}"))
 }
 
@@ -145,24 +165,32 @@ fn sibling(output: &Path, suffix: &str) -> PathBuf {
 pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     let old = sibling(output, "integridad-old");
     if !output.exists() && old.join(MARKER).is_file() {
-        std::fs::rename(&old, output).with_context(|| format!("cannot restore `{}`", output.display()))?;
+        std::fs::rename(&old, output)
+            .with_context(|| format!("cannot restore `{}`", output.display()))?;
     }
     let dir = sibling(output, "integridad-new");
     if dir.exists() {
         remove_ours(&dir)?;
     }
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    std::fs::write(dir.join(MARKER), MARKER_TEXT).with_context(|| format!("cannot write in `{}`", dir.display()))?;
+    std::fs::write(dir.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
     Ok(StagingSink {
         dir,
-        hashes: Mutex::new(BTreeMap::from([(MARKER.to_string(), Sha256::digest(MARKER_TEXT).into())])),
+        hashes: Mutex::new(BTreeMap::from([(
+            MARKER.to_string(),
+            Sha256::digest(MARKER_TEXT).into(),
+        )])),
     })
 }
 
 /// Removes a folder only if integridad wrote it (it holds the marker file).
 fn remove_ours(dir: &Path) -> anyhow::Result<()> {
     if !dir.join(MARKER).is_file() {
-        bail!("`{}` exists but was not written by integridad; move it away first", dir.display());
+        bail!(
+            "`{}` exists but was not written by integridad; move it away first",
+            dir.display()
+        );
     }
     std::fs::remove_dir_all(dir).with_context(|| format!("cannot remove `{}`", dir.display()))
 }
@@ -177,7 +205,9 @@ pub(crate) fn abandon(staging: StagingSink) {
 pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()> {
     let old = sibling(output, "integridad-old");
     if output.exists() {
-        let empty = std::fs::read_dir(output).map(|mut d| d.next().is_none()).unwrap_or(false);
+        let empty = std::fs::read_dir(output)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
         if !empty && !output.join(MARKER).is_file() {
             abandon(staging);
             bail!(
@@ -189,12 +219,15 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
             remove_ours(&old)?;
         }
         if empty {
-            std::fs::remove_dir(output).with_context(|| format!("cannot replace `{}`", output.display()))?;
+            std::fs::remove_dir(output)
+                .with_context(|| format!("cannot replace `{}`", output.display()))?;
         } else {
-            std::fs::rename(output, &old).with_context(|| format!("cannot move `{}` aside", output.display()))?;
+            std::fs::rename(output, &old)
+                .with_context(|| format!("cannot move `{}` aside", output.display()))?;
         }
     }
-    std::fs::rename(&staging.dir, output).with_context(|| format!("cannot move the new site into `{}`", output.display()))?;
+    std::fs::rename(&staging.dir, output)
+        .with_context(|| format!("cannot move the new site into `{}`", output.display()))?;
     if old.exists() {
         remove_ours(&old)?;
     }

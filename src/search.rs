@@ -26,7 +26,11 @@ struct Index {
     docs: Vec<Doc>,
 }
 
-pub(crate) fn write_search_indexes(site: &Site, rendered: &[RenderedMarkdown], sink: &dyn OutputSink) -> anyhow::Result<usize> {
+pub(crate) fn write_search_indexes(
+    site: &Site,
+    rendered: &[RenderedMarkdown],
+    sink: &dyn OutputSink,
+) -> anyhow::Result<usize> {
     for language in &site.config.languages {
         let lang = &language.lang;
         let mut docs = Vec::new();
@@ -34,7 +38,12 @@ pub(crate) fn write_search_indexes(site: &Site, rendered: &[RenderedMarkdown], s
             let page = &site.pages[i];
             let section = Site::parent_dir(page)
                 .filter(|d| !d.is_empty())
-                .and_then(|d| site.page_or_fallback(&crate::content::page::PageId(format!("{d}/_index.md")), lang))
+                .and_then(|d| {
+                    site.page_or_fallback(
+                        &crate::content::page::PageId(format!("{d}/_index.md")),
+                        lang,
+                    )
+                })
                 .map(|s| site.pages[s].front.title.clone())
                 .unwrap_or_default();
             docs.push(Doc {
@@ -54,13 +63,22 @@ pub(crate) fn write_search_indexes(site: &Site, rendered: &[RenderedMarkdown], s
             }
             docs.push(Doc {
                 title: checklist.title.get(lang, default).text.to_string(),
-                url: site.checklist_urls[c][site.lang_index(lang)].as_str().to_string(),
-                description: checklist.description.as_ref().map(|d| d.get(lang, default).text.to_string()).unwrap_or_default(),
+                url: site.checklist_urls[c][site.lang_index(lang)]
+                    .as_str()
+                    .to_string(),
+                description: checklist
+                    .description
+                    .as_ref()
+                    .map(|d| d.get(lang, default).text.to_string())
+                    .unwrap_or_default(),
                 section: String::new(),
                 text: truncate(&text, MAX_TEXT),
             });
         }
-        let index = Index { lang: lang.to_string(), docs };
+        let index = Index {
+            lang: lang.to_string(),
+            docs,
+        };
         let json = serde_json::to_string(&index)?;
         let script = format!("self.INTEGRIDAD_SEARCH = {json};\n");
         sink.write(&format!("search-index.{lang}.js"), script.as_bytes())?;

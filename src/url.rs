@@ -93,20 +93,48 @@ mod tests {
     fn relative_links() {
         let cases = [
             ("toolkit/a/", "toolkit/b/", LinkStyle::Pretty, "../b/"),
-            ("toolkit/a/", "toolkit/b/", LinkStyle::Files, "../b/index.html"),
+            (
+                "toolkit/a/",
+                "toolkit/b/",
+                LinkStyle::Files,
+                "../b/index.html",
+            ),
             ("toolkit/a/", "toolkit/", LinkStyle::Pretty, "../"),
             ("toolkit/a/", "toolkit/", LinkStyle::Files, "../index.html"),
             ("", "", LinkStyle::Pretty, "./"),
             ("", "", LinkStyle::Files, "index.html"),
             ("", "en/", LinkStyle::Pretty, "en/"),
-            ("en/toolkit/x/", "toolkit/y/", LinkStyle::Pretty, "../../../toolkit/y/"),
+            (
+                "en/toolkit/x/",
+                "toolkit/y/",
+                LinkStyle::Pretty,
+                "../../../toolkit/y/",
+            ),
             ("toolkit/a/", "toolkit/a/", LinkStyle::Pretty, "./"),
-            ("toolkit/a/", "toolkit/img.png", LinkStyle::Files, "../img.png"),
-            ("", "static/style.css", LinkStyle::Pretty, "static/style.css"),
+            (
+                "toolkit/a/",
+                "toolkit/img.png",
+                LinkStyle::Files,
+                "../img.png",
+            ),
+            (
+                "",
+                "static/style.css",
+                LinkStyle::Pretty,
+                "static/style.css",
+            ),
         ];
         for (from, to, style, expected) in cases {
-            let target = if to.is_empty() || to.ends_with('/') { UrlPath::dir(to) } else { UrlPath::file(to) };
-            assert_eq!(UrlPath::dir(from).relative_to(&target, style), expected, "{from} → {to}");
+            let target = if to.is_empty() || to.ends_with('/') {
+                UrlPath::dir(to)
+            } else {
+                UrlPath::file(to)
+            };
+            assert_eq!(
+                UrlPath::dir(from).relative_to(&target, style),
+                expected,
+                "{from} → {to}"
+            );
         }
     }
 

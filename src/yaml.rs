@@ -171,11 +171,12 @@ impl MarkedEventReceiver for Recorder<'_> {
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let path = self.next_path().unwrap_or_default();
                 self.positions.values.insert(path.clone(), position);
-                self.stack.push(if matches!(event, Event::MappingStart(..)) {
-                    Frame::Map { path, key: None }
-                } else {
-                    Frame::Seq { path, next: 0 }
-                });
+                self.stack
+                    .push(if matches!(event, Event::MappingStart(..)) {
+                        Frame::Map { path, key: None }
+                    } else {
+                        Frame::Seq { path, next: 0 }
+                    });
             }
             Event::MappingEnd | Event::SequenceEnd => {
                 self.stack.pop();
@@ -228,7 +229,12 @@ mod tests {
     fn unknown_key_is_reported_with_location() {
         let text = "title: T\nitems:\n  - id: a\n    idd: b\n";
         let err = parse::<Doc>(text, origin(2), "front matter").unwrap_err();
-        assert!(err.message.starts_with("invalid front matter: items[0]: unknown key `idd`; expected `id`"), "{}", err.message);
+        assert!(
+            err.message
+                .starts_with("invalid front matter: items[0]: unknown key `idd`; expected `id`"),
+            "{}",
+            err.message
+        );
         assert_eq!(err.span, Some(Span::new("c.yaml", 5, 5)));
     }
 }

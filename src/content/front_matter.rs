@@ -58,8 +58,8 @@ struct RawFrontMatter {
     slug: Option<String>,
     #[serde(default)]
     draft: bool,
-    date: Option<Date>,
-    updated: Option<Date>,
+    date: Option<String>,
+    updated: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
@@ -107,7 +107,9 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
     let Some(rest) = text.strip_prefix("---\n") else {
         return Err(Diagnostic::error("missing front matter")
             .at(Span::file(file))
-            .with_help("start the file with a `---` line, then `title: …`, then another `---` line"));
+            .with_help(
+                "start the file with a `---` line, then `title: …`, then another `---` line",
+            ));
     };
     let (yaml_text, body) = match find_closing(rest) {
         Some((end, body_start)) => (&rest[..end], &rest[body_start..]),
@@ -127,14 +129,24 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
         span: positions.value(&path),
         value,
     };
+    let date = |value: Option<String>, key: &str| -> Result<Option<Date>, Diagnostic> {
+        value
+            .map(|v| {
+                Date::try_from(v).map_err(|m| {
+                    Diagnostic::error(format!("invalid front matter: {m}")).at(positions.value(key))
+                })
+            })
+            .transpose()
+    };
+    let (date, updated) = (date(raw.date, "date")?, date(raw.updated, "updated")?);
     let front = FrontMatter {
         title: raw.title,
         description: raw.description,
         weight: raw.weight,
         slug: raw.slug.map(|s| locate(s, "slug".into())),
         draft: raw.draft,
-        date: raw.date,
-        updated: raw.updated,
+        date,
+        updated,
         aliases: (raw.aliases.into_iter().enumerate())
             .map(|(i, a)| locate(a, format!("aliases.{i}")))
             .collect(),
@@ -202,17 +214,36 @@ mod tests {
     #[test]
     fn errors_name_line_and_column() {
         let cases = [
-            ("---\ntitle: T\ntitel: x\n---\n", "unknown key `titel`", 3, 1),
+            (
+                "---\ntitle: T\ntitel: x\n---\n",
+                "unknown key `titel`",
+                3,
+                1,
+            ),
             ("---\ntitle: T\nweight: alto\n---\n", "invalid type", 3, 9),
-            ("---\ntitle: T\ndate: 2024-02-30\n---\n", "invalid date `2024-02-30`", 3, 7),
-            ("---\ndescription: x\n---\n", "missing required key `title`", 2, 1),
+            (
+                "---\ntitle: T\ndate: 2024-02-30\n---\n",
+                "invalid date `2024-02-30`",
+                3,
+                7,
+            ),
+            (
+                "---\ndescription: x\n---\n",
+                "missing required key `title`",
+                2,
+                1,
+            ),
             ("title: T\n", "missing front matter", 1, 1),
             ("---\ntitle: T\n", "front matter is not closed", 1, 1),
             ("---\ntitle: T\ndraft: maybe\n---\n", "invalid type", 3, 8),
         ];
         for (text, expected, line, col) in cases {
             let err = parse(text).unwrap_err();
-            assert!(err.message.contains(expected), "{} ∌ {expected}", err.message);
+            assert!(
+                err.message.contains(expected),
+                "{} ∌ {expected}",
+                err.message
+            );
             let span = err.span.unwrap();
             assert_eq!((span.line, span.col), (line, col), "{}", err.message);
         }

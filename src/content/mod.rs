@@ -35,6 +35,9 @@ pub(crate) struct Content {
     pub pages: Vec<Page>,
     pub checklists: Vec<Checklist>,
     pub assets: Vec<Asset>,
+    /// Content-relative paths of pages and checklists that failed to load: links to them are
+    /// not reported again as missing.
+    pub failed: std::collections::BTreeSet<String>,
 }
 
 enum Source {
@@ -73,19 +76,25 @@ pub(crate) fn load_content(
             (page, local)
         })
         .collect();
-    for (page, local) in pages {
+    for ((rel, _, _), (page, local)) in markdown.iter().zip(pages) {
         diags.extend(local);
         match page {
             Some(page) if drafts == Drafts::Include || !page.front.draft => {
                 content.pages.push(page)
             }
-            _ => {}
+            Some(_) => {}
+            None => {
+                content.failed.insert(rel.clone());
+            }
         }
     }
     let langs = config.langs();
     for rel in checklists {
-        if let Some(checklist) = load_checklist(config, &rel, &langs, diags) {
-            content.checklists.push(checklist);
+        match load_checklist(config, &rel, &langs, diags) {
+            Some(checklist) => content.checklists.push(checklist),
+            None => {
+                content.failed.insert(rel);
+            }
         }
     }
     content
@@ -112,7 +121,12 @@ fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
                 let message = if error.loop_ancestor().is_some() {
                     "symbolic link loop; the folder is skipped".to_string()
                 } else {
-                    format!("cannot read this entry ({})", error.io_error().map_or_else(|| error.to_string(), |e| e.to_string()))
+                    format!(
+                        "cannot read this entry ({})",
+                        error
+                            .io_error()
+                            .map_or_else(|| error.to_string(), |e| e.to_string())
+                    )
                 };
                 let mut d = Diagnostic::warning(message);
                 if let Some(path) = path {
@@ -150,7 +164,10 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
     if let Some(stem) = name.strip_suffix(".md") {
         let (base, lang) = match stem.rsplit_once('.') {
             Some((base, suffix)) if looks_like_lang(suffix) => {
-                match Lang::try_from(suffix).ok().filter(|l| config.language(l).is_some()) {
+                match Lang::try_from(suffix)
+                    .ok()
+                    .filter(|l| config.language(l).is_some())
+                {
                     Some(lang) => (base, lang),
                     None => {
                         let declared: Vec<String> =
@@ -169,7 +186,11 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
             _ => (stem, config.default_lang.clone()),
         };
         let id_name = format!("{base}.md");
-        let id = if dir.is_empty() { id_name } else { format!("{dir}/{id_name}") };
+        let id = if dir.is_empty() {
+            id_name
+        } else {
+            format!("{dir}/{id_name}")
+        };
         return Some(Source::Markdown {
             rel,
             id: PageId(id),
@@ -200,7 +221,9 @@ pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Opt
     let bytes = match std::fs::read(abs) {
         Ok(bytes) => bytes,
         Err(error) => {
-            diags.push(Diagnostic::error(format!("cannot read this file ({error})")).at(Span::file(file)));
+            diags.push(
+                Diagnostic::error(format!("cannot read this file ({error})")).at(Span::file(file)),
+            );
             return None;
         }
     };
@@ -220,7 +243,13 @@ pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Opt
     }
 }
 
-fn load_page(config: &Config, rel: &str, id: &PageId, lang: &Lang, diags: &mut Diagnostics) -> Option<Page> {
+fn load_page(
+    config: &Config,
+    rel: &str,
+    id: &PageId,
+    lang: &Lang,
+    diags: &mut Diagnostics,
+) -> Option<Page> {
     let file = Path::new("content").join(rel);
     let text = read_text(&config.content_dir.join(rel), &file, diags)?;
     let document = match front_matter::parse_document(&text, &file) {
@@ -255,7 +284,9 @@ fn load_page(config: &Config, rel: &str, id: &PageId, lang: &Lang, diags: &mut D
         None => default_slug,
     };
     if kind == PageKind::Home && document.front.slug.is_some() {
-        diags.push(Diagnostic::warning("`slug` has no effect on the home page").at(Span::file(&file)));
+        diags.push(
+            Diagnostic::warning("`slug` has no effect on the home page").at(Span::file(&file)),
+        );
     }
     Some(Page {
         id: id.clone(),
@@ -271,7 +302,12 @@ fn load_page(config: &Config, rel: &str, id: &PageId, lang: &Lang, diags: &mut D
     })
 }
 
-fn load_checklist(config: &Config, rel: &str, langs: &[Lang], diags: &mut Diagnostics) -> Option<Checklist> {
+fn load_checklist(
+    config: &Config,
+    rel: &str,
+    langs: &[Lang],
+    diags: &mut Diagnostics,
+) -> Option<Checklist> {
     let file = Path::new("content").join(rel);
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let stem = name.trim_end_matches(".yaml").trim_end_matches(".yml");

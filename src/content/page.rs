@@ -55,7 +55,11 @@ impl Page {
             PageKind::Page => self.file_name.as_str(),
             _ => self.dir.rsplit('/').next().unwrap_or(&self.dir),
         };
-        (self.front.weight.is_none(), self.front.weight.unwrap_or(0), name)
+        (
+            self.front.weight.is_none(),
+            self.front.weight.unwrap_or(0),
+            name,
+        )
     }
 
     /// The folder this section page stands for (`toolkit`), or `""` for the home page.
@@ -72,7 +76,9 @@ impl Page {
 pub(crate) fn slug_from_name(name: &str) -> String {
     let without_prefix = match name.split_once('-') {
         Some((digits, rest))
-            if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) && !rest.is_empty() =>
+            if !digits.is_empty()
+                && digits.bytes().all(|b| b.is_ascii_digit())
+                && !rest.is_empty() =>
         {
             rest
         }
@@ -91,9 +97,9 @@ pub(crate) fn slugify(text: &str) -> String {
 pub(crate) fn is_valid_slug(slug: &str) -> bool {
     !slug.is_empty()
         && !slug.starts_with('-')
-        && slug
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.')
+        && slug.bytes().all(|b| {
+            b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'_' || b == b'.'
+        })
         && slug != "."
         && slug != ".."
 }

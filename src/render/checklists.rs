@@ -10,7 +10,10 @@ use crate::checklist::{Checklist, LinkRef, Reference};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Lang, Localized};
 use crate::markdown::{render_markdown, MdSource};
-use crate::render::context::{ChecklistCard, ChecklistSectionView, ChecklistView, ItemView, Link, PageContext, PageView, ReferenceView, Text};
+use crate::render::context::{
+    ChecklistCard, ChecklistSectionView, ChecklistView, ItemView, Link, PageContext, PageView,
+    ReferenceView, Text,
+};
 use crate::render::pages::Renderer;
 use crate::render::views::{self, Here};
 use crate::site::links::{FragmentCheck, Resolver};
@@ -40,23 +43,52 @@ pub(crate) fn anchors(checklist: &Checklist) -> BTreeSet<String> {
 }
 
 /// Renders descriptions and guidance in every language and checks `related`/`references` links.
-pub(crate) fn render_texts(site: &Site, diags: &mut Diagnostics, fragments: &mut Vec<FragmentCheck>) -> RenderedChecklists {
+pub(crate) fn render_texts(
+    site: &Site,
+    diags: &mut Diagnostics,
+    fragments: &mut Vec<FragmentCheck>,
+) -> RenderedChecklists {
     let mut all = Vec::new();
     for (c, checklist) in site.checklists.iter().enumerate() {
         let mut per_lang = Vec::new();
         for (l, language) in site.config.languages.iter().enumerate() {
             let url = &site.checklist_urls[c][l];
-            let resolver = Resolver::new(site, "checklists", &language.lang, url, Some(Target::Checklist(c, l)));
+            let resolver = Resolver::new(
+                site,
+                "checklists",
+                &language.lang,
+                url,
+                Some(Target::Checklist(c, l)),
+            );
             // Errors are language-independent: report them for the first language only.
             let mut local = Diagnostics::new();
             let render = |text: &Localized, span: &Span, local: &mut Diagnostics| {
                 let chosen = text.get(&language.lang, &site.config.default_lang);
-                let source = MdSource { text: chosen.text, file: &checklist.file, first_line: span.line };
-                render_markdown(&source, &crate::render::md_options(site, chosen.lang), &resolver, local).html
+                let source = MdSource {
+                    text: chosen.text,
+                    file: &checklist.file,
+                    first_line: span.line,
+                };
+                render_markdown(
+                    &source,
+                    &crate::render::md_options(site, chosen.lang),
+                    &resolver,
+                    local,
+                )
+                .html
             };
-            let description = checklist.description.as_ref().map(|d| render(d, &Span::file(&checklist.file), &mut local)).unwrap_or_default();
+            let description = checklist
+                .description
+                .as_ref()
+                .map(|d| render(d, &Span::file(&checklist.file), &mut local))
+                .unwrap_or_default();
             let guidance = items(checklist)
-                .map(|item| item.guidance.as_ref().map(|g| render(g, &item.span, &mut local)).unwrap_or_default())
+                .map(|item| {
+                    item.guidance
+                        .as_ref()
+                        .map(|g| render(g, &item.span, &mut local))
+                        .unwrap_or_default()
+                })
                 .collect();
             for link in links_of(checklist) {
                 if let Err((message, help)) = resolver.resolve(&link.dest, &link.span) {
@@ -71,7 +103,10 @@ pub(crate) fn render_texts(site: &Site, diags: &mut Diagnostics, fragments: &mut
                 diags.extend(local);
                 fragments.extend(resolver.into_fragments());
             }
-            per_lang.push(ChecklistTexts { description, guidance });
+            per_lang.push(ChecklistTexts {
+                description,
+                guidance,
+            });
         }
         all.push(per_lang);
     }
@@ -83,12 +118,15 @@ fn items(checklist: &Checklist) -> impl Iterator<Item = &crate::checklist::Item>
 }
 
 fn links_of(checklist: &Checklist) -> impl Iterator<Item = &LinkRef> {
-    checklist.related.iter().chain(items(checklist).flat_map(|i| {
-        i.references.iter().filter_map(|r| match r {
-            Reference::Link(link) => Some(link),
-            _ => None,
-        })
-    }))
+    checklist
+        .related
+        .iter()
+        .chain(items(checklist).flat_map(|i| {
+            i.references.iter().filter_map(|r| match r {
+                Reference::Link(link) => Some(link),
+                _ => None,
+            })
+        }))
 }
 
 fn text(localized: &Localized, lang: &Lang, default: &Lang) -> Text {
@@ -114,7 +152,10 @@ impl Renderer<'_> {
                     title: text(&checklist.title, here.lang, &site.config.default_lang),
                     description: Text {
                         text: self.rendered.checklists[c][l].description.clone(),
-                        lang: checklist.description.as_ref().and_then(|d| text(d, here.lang, &site.config.default_lang).lang),
+                        lang: checklist
+                            .description
+                            .as_ref()
+                            .and_then(|d| text(d, here.lang, &site.config.default_lang).lang),
                     },
                     url: here.link(site, &site.checklist_urls[c][l]),
                     item_count: items(checklist).count(),
@@ -131,14 +172,20 @@ impl Renderer<'_> {
                 results.push(self.render_checklist(c, l, &language.lang));
                 let url = &self.site.checklist_urls[c][l];
                 let json = checklist_json(self.site, c);
-                self.sink.write(&format!("{}checklist.json", url.as_str()), json.as_bytes())?;
+                self.sink
+                    .write(&format!("{}checklist.json", url.as_str()), json.as_bytes())?;
                 written += 1;
             }
         }
         Ok(written + Self::collect(results, diags)?)
     }
 
-    fn render_checklist(&self, c: usize, l: usize, lang: &Lang) -> anyhow::Result<Result<(), Diagnostic>> {
+    fn render_checklist(
+        &self,
+        c: usize,
+        l: usize,
+        lang: &Lang,
+    ) -> anyhow::Result<Result<(), Diagnostic>> {
         let site = self.site;
         let checklist = &site.checklists[c];
         let default = &site.config.default_lang;
@@ -146,33 +193,61 @@ impl Renderer<'_> {
         let here = Here { url, lang };
         let texts = &self.rendered.checklists[c][l];
         let mut guidance = texts.guidance.iter();
-        let sections = checklist.sections.iter().map(|section| ChecklistSectionView {
-            id: section.id.to_string(),
-            title: text(&section.title, lang, default),
-            items: section.items.iter().map(|item| ItemView {
-                id: item.id.to_string(),
-                question: text(&item.question, lang, default),
-                guidance: Text {
-                    text: guidance.next().cloned().unwrap_or_default(),
-                    lang: item.guidance.as_ref().and_then(|g| text(g, lang, default).lang),
-                },
-                risk: item.risk.as_str(),
-                element: item.element.map(|e| e.as_str()),
-                references: item.references.iter().map(|r| self.reference_view(&here, r)).collect(),
-            }).collect(),
-        }).collect();
+        let sections = checklist
+            .sections
+            .iter()
+            .map(|section| ChecklistSectionView {
+                id: section.id.to_string(),
+                title: text(&section.title, lang, default),
+                items: section
+                    .items
+                    .iter()
+                    .map(|item| ItemView {
+                        id: item.id.to_string(),
+                        question: text(&item.question, lang, default),
+                        guidance: Text {
+                            text: guidance.next().cloned().unwrap_or_default(),
+                            lang: item
+                                .guidance
+                                .as_ref()
+                                .and_then(|g| text(g, lang, default).lang),
+                        },
+                        risk: item.risk.as_str(),
+                        element: item.element.map(|e| e.as_str()),
+                        references: item
+                            .references
+                            .iter()
+                            .map(|r| self.reference_view(&here, r))
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect();
         let chapters = (0..site.pages.len())
             .filter(|&i| site.pages[i].lang == site.config.default_lang)
-            .filter(|&i| site.pages[i].front.sectors.iter().any(|s| s.value == checklist.id.to_string()))
+            .filter(|&i| {
+                site.pages[i]
+                    .front
+                    .sectors
+                    .iter()
+                    .any(|s| s.value == checklist.id.to_string())
+            })
             .filter_map(|i| site.page_or_fallback(&site.pages[i].id, lang))
             .map(|i| here.page_link(site, i))
             .collect();
-        let related = checklist.related.iter().filter_map(|r| self.chapter_link(&here, r)).collect();
+        let related = checklist
+            .related
+            .iter()
+            .filter_map(|r| self.chapter_link(&here, r))
+            .collect();
         let title = text(&checklist.title, lang, default);
         let view = ChecklistView {
             id: checklist.id.as_str(),
             title: title.clone(),
-            description: Text { text: texts.description.clone(), lang: None },
+            description: Text {
+                text: texts.description.clone(),
+                lang: None,
+            },
             item_count: items(checklist).count(),
             sections,
             related,
@@ -202,16 +277,26 @@ impl Renderer<'_> {
             page,
             lang: lang.as_str(),
             root: url.root_prefix(),
-            alternates: views::alternates(site, &here, &|other: &Lang| Some(site.checklist_urls[c][site.lang_index(other)].clone())),
+            alternates: views::alternates(site, &here, &|other: &Lang| {
+                Some(site.checklist_urls[c][site.lang_index(other)].clone())
+            }),
             checklist: Some(view),
             checklists: None,
             live_reload: self.mode == crate::render::Mode::Serve,
         };
-        self.write_template("checklist.html", &context, &url.output_file(), &Span::file(&checklist.file))
+        self.write_template(
+            "checklist.html",
+            &context,
+            &url.output_file(),
+            &Span::file(&checklist.file),
+        )
     }
 
     fn chapter_link(&self, here: &Here<'_>, link: &LinkRef) -> Option<Link> {
-        let (path, fragment) = link.dest.split_once('#').map_or((link.dest.as_str(), None), |(p, f)| (p, Some(f)));
+        let (path, fragment) = link
+            .dest
+            .split_once('#')
+            .map_or((link.dest.as_str(), None), |(p, f)| (p, Some(f)));
         let rel = crate::site::links::join("checklists", path)?;
         match self.site.resolve_path(&rel, here.lang)? {
             crate::site::links::Resolved::Target(Target::Page(i), _) => {
@@ -221,18 +306,37 @@ impl Renderer<'_> {
                 }
                 Some(l)
             }
-            crate::site::links::Resolved::Target(Target::Checklist(c, _), _) => Some(self.checklist_link(here, c)),
-            crate::site::links::Resolved::Asset(url) => Some(Link { title: path.to_string(), url: here.link(self.site, &url), lang: None, description: None }),
+            crate::site::links::Resolved::Target(Target::Checklist(c, _), _) => {
+                Some(self.checklist_link(here, c))
+            }
+            crate::site::links::Resolved::Asset(url) => Some(Link {
+                title: path.to_string(),
+                url: here.link(self.site, &url),
+                lang: None,
+                description: None,
+            }),
         }
     }
 
     fn reference_view(&self, here: &Here<'_>, reference: &Reference) -> ReferenceView {
         match reference {
-            Reference::Text(text) => ReferenceView { text: text.clone(), url: None },
-            Reference::Url(url) => ReferenceView { text: url.clone(), url: Some(url.clone()) },
+            Reference::Text(text) => ReferenceView {
+                text: text.clone(),
+                url: None,
+            },
+            Reference::Url(url) => ReferenceView {
+                text: url.clone(),
+                url: Some(url.clone()),
+            },
             Reference::Link(link) => match self.chapter_link(here, link) {
-                Some(l) => ReferenceView { text: l.title, url: Some(l.url) },
-                None => ReferenceView { text: link.dest.clone(), url: None },
+                Some(l) => ReferenceView {
+                    text: l.title,
+                    url: Some(l.url),
+                },
+                None => ReferenceView {
+                    text: link.dest.clone(),
+                    url: None,
+                },
             },
         }
     }
@@ -284,45 +388,98 @@ fn checklist_json(site: &Site, c: usize) -> String {
     let checklist = &site.checklists[c];
     let default = &site.config.default_lang;
     let absolute = |rel: &str| -> BTreeMap<&Lang, String> {
-        let (path, fragment) = rel.split_once('#').map_or((rel, None), |(p, f)| (p, Some(f)));
-        site.config.languages.iter().filter_map(|language| {
-            let joined = crate::site::links::join("checklists", path)?;
-            let url = match site.resolve_path(&joined, &language.lang)? {
-                crate::site::links::Resolved::Target(_, url) | crate::site::links::Resolved::Asset(url) => url,
-            };
-            let suffix = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-            Some((&language.lang, format!("{}{}{suffix}", site.config.base_url, url.as_str())))
-        }).collect()
+        let (path, fragment) = rel
+            .split_once('#')
+            .map_or((rel, None), |(p, f)| (p, Some(f)));
+        site.config
+            .languages
+            .iter()
+            .filter_map(|language| {
+                let joined = crate::site::links::join("checklists", path)?;
+                let url = match site.resolve_path(&joined, &language.lang)? {
+                    crate::site::links::Resolved::Target(_, url)
+                    | crate::site::links::Resolved::Asset(url) => url,
+                };
+                let suffix = fragment.map(|f| format!("#{f}")).unwrap_or_default();
+                Some((
+                    &language.lang,
+                    format!("{}{}{suffix}", site.config.base_url, url.as_str()),
+                ))
+            })
+            .collect()
     };
     let data = ChecklistData {
         format: "integridad-checklist-data",
         version: 1,
         id: checklist.id.as_str(),
         default_language: default.as_str(),
-        languages: site.config.languages.iter().map(|l| l.lang.as_str()).collect(),
+        languages: site
+            .config
+            .languages
+            .iter()
+            .map(|l| l.lang.as_str())
+            .collect(),
         title: checklist.title.to_map(default),
         description: checklist.description.as_ref().map(|d| d.to_map(default)),
         weight: checklist.weight,
-        urls: site.config.languages.iter().enumerate().map(|(l, language)| (&language.lang, format!("{}{}", site.config.base_url, site.checklist_urls[c][l].as_str()))).collect(),
-        related: checklist.related.iter().map(|r| absolute(&r.dest)).collect(),
+        urls: site
+            .config
+            .languages
+            .iter()
+            .enumerate()
+            .map(|(l, language)| {
+                (
+                    &language.lang,
+                    format!(
+                        "{}{}",
+                        site.config.base_url,
+                        site.checklist_urls[c][l].as_str()
+                    ),
+                )
+            })
+            .collect(),
+        related: checklist
+            .related
+            .iter()
+            .map(|r| absolute(&r.dest))
+            .collect(),
         scoring: scoring_rules(),
-        sections: checklist.sections.iter().map(|section| SectionData {
-            id: section.id.to_string(),
-            title: section.title.to_map(default),
-            items: section.items.iter().map(|item| ItemData {
-                id: item.id.to_string(),
-                question: item.question.to_map(default),
-                guidance: item.guidance.as_ref().map(|g| g.to_map(default)),
-                risk: item.risk.as_str(),
-                weight: item.risk.weight(),
-                element: item.element.map(|e| e.as_str()),
-                references: item.references.iter().map(|r| match r {
-                    Reference::Text(text) => ReferenceData::Text { text: text.clone() },
-                    Reference::Url(url) => ReferenceData::Url { url: BTreeMap::from([("*".to_string(), url.clone())]) },
-                    Reference::Link(link) => ReferenceData::Url { url: absolute(&link.dest).into_iter().map(|(l, u)| (l.to_string(), u)).collect() },
-                }).collect(),
-            }).collect(),
-        }).collect(),
+        sections: checklist
+            .sections
+            .iter()
+            .map(|section| SectionData {
+                id: section.id.to_string(),
+                title: section.title.to_map(default),
+                items: section
+                    .items
+                    .iter()
+                    .map(|item| ItemData {
+                        id: item.id.to_string(),
+                        question: item.question.to_map(default),
+                        guidance: item.guidance.as_ref().map(|g| g.to_map(default)),
+                        risk: item.risk.as_str(),
+                        weight: item.risk.weight(),
+                        element: item.element.map(|e| e.as_str()),
+                        references: item
+                            .references
+                            .iter()
+                            .map(|r| match r {
+                                Reference::Text(text) => ReferenceData::Text { text: text.clone() },
+                                Reference::Url(url) => ReferenceData::Url {
+                                    url: BTreeMap::from([("*".to_string(), url.clone())]),
+                                },
+                                Reference::Link(link) => ReferenceData::Url {
+                                    url: absolute(&link.dest)
+                                        .into_iter()
+                                        .map(|(l, u)| (l.to_string(), u))
+                                        .collect(),
+                                },
+                            })
+                            .collect(),
+                    })
+                    .collect(),
+            })
+            .collect(),
     };
     let mut json = serde_json::to_string_pretty(&data).unwrap_or_default();
     json.push('\n');

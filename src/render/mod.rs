@@ -57,7 +57,13 @@ pub(crate) fn render_markdown_all(site: &Site, diags: &mut Diagnostics) -> Optio
         .map(|i| {
             let page = &site.pages[i];
             let mut local = Diagnostics::new();
-            let resolver = Resolver::new(site, &page.dir, &page.lang, &site.urls[i], Some(Target::Page(i)));
+            let resolver = Resolver::new(
+                site,
+                &page.dir,
+                &page.lang,
+                &site.urls[i],
+                Some(Target::Page(i)),
+            );
             let options = md_options(site, &page.lang);
             let source = MdSource {
                 text: &page.body,
@@ -88,10 +94,18 @@ pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {
     }
 }
 
-fn check_fragments(site: &Site, pages: &[RenderedMarkdown], checks: &[FragmentCheck], diags: &mut Diagnostics) {
+fn check_fragments(
+    site: &Site,
+    pages: &[RenderedMarkdown],
+    checks: &[FragmentCheck],
+    diags: &mut Diagnostics,
+) {
     for check in checks {
         let (found, file) = match check.target {
-            Target::Page(i) => (pages[i].anchors.contains(&check.fragment), &site.pages[i].file),
+            Target::Page(i) => (
+                pages[i].anchors.contains(&check.fragment),
+                &site.pages[i].file,
+            ),
             Target::Checklist(c, _) => (
                 checklists::anchors(&site.checklists[c]).contains(&check.fragment),
                 &site.checklists[c].file,
@@ -106,10 +120,13 @@ fn check_fragments(site: &Site, pages: &[RenderedMarkdown], checks: &[FragmentCh
                     crate::diagnostics::display_path(file)
                 ))
                 .at(check.span.clone())
-                .with_help(suggest(&check.fragment, match check.target {
-                    Target::Page(i) => pages[i].anchors.clone(),
-                    Target::Checklist(c, _) => checklists::anchors(&site.checklists[c]),
-                })),
+                .with_help(suggest(
+                    &check.fragment,
+                    match check.target {
+                        Target::Page(i) => pages[i].anchors.clone(),
+                        Target::Checklist(c, _) => checklists::anchors(&site.checklists[c]),
+                    },
+                )),
             );
         }
     }
@@ -118,7 +135,9 @@ fn check_fragments(site: &Site, pages: &[RenderedMarkdown], checks: &[FragmentCh
 fn suggest(fragment: &str, anchors: BTreeSet<String>) -> String {
     let close: Vec<String> = anchors
         .iter()
-        .filter(|a| a.contains(fragment) || fragment.contains(a.as_str()) || common_prefix(a, fragment) >= 4)
+        .filter(|a| {
+            a.contains(fragment) || fragment.contains(a.as_str()) || common_prefix(a, fragment) >= 4
+        })
         .take(3)
         .map(|a| format!("`#{a}`"))
         .collect();
@@ -142,7 +161,13 @@ pub(crate) fn render_site(
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
-    let renderer = pages::Renderer { site, theme, rendered, mode, sink };
+    let renderer = pages::Renderer {
+        site,
+        theme,
+        rendered,
+        mode,
+        sink,
+    };
     let files_before = 0;
     let mut files = files_before;
     files += renderer.render_pages(diags)?;
@@ -160,7 +185,11 @@ pub(crate) fn render_site(
     }
     files += feed::write_feeds(site, sink)?;
     files += sitemap::write_sitemap(site, sink)?;
-    let pages = site.pages.iter().filter(|p| p.lang == site.config.default_lang).count();
+    let pages = site
+        .pages
+        .iter()
+        .filter(|p| p.lang == site.config.default_lang)
+        .count();
     Ok(RenderStats {
         pages,
         checklists: site.checklists.len(),

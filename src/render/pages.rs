@@ -28,28 +28,53 @@ pub(super) type FileResult = Result<(), Diagnostic>;
 impl Renderer<'_> {
     /// Renders `template` with `context` and writes it; template failures become diagnostics that
     /// name the source file, I/O failures abort.
-    pub fn write_template(&self, template: &str, context: &PageContext<'_>, output: &str, source: &Span) -> anyhow::Result<FileResult> {
+    pub fn write_template(
+        &self,
+        template: &str,
+        context: &PageContext<'_>,
+        output: &str,
+        source: &Span,
+    ) -> anyhow::Result<FileResult> {
         let context = match Context::from_serialize(context) {
             Ok(context) => context,
-            Err(error) => return Ok(Err(template_error(template, source, &error, &self.theme_rel()))),
+            Err(error) => {
+                return Ok(Err(template_error(
+                    template,
+                    source,
+                    &error,
+                    &self.theme_rel(),
+                )))
+            }
         };
         match self.theme.tera.render(template, &context) {
             Ok(html) => {
                 self.sink.write(output, html.as_bytes())?;
                 Ok(Ok(()))
             }
-            Err(error) => Ok(Err(template_error(template, source, &error, &self.theme_rel()))),
+            Err(error) => Ok(Err(template_error(
+                template,
+                source,
+                &error,
+                &self.theme_rel(),
+            ))),
         }
     }
 
     /// The theme folder relative to the site root, for diagnostics.
     fn theme_rel(&self) -> std::path::PathBuf {
         let config = &self.site.config;
-        config.theme_dir.strip_prefix(&config.root).unwrap_or(&config.theme_dir).to_path_buf()
+        config
+            .theme_dir
+            .strip_prefix(&config.root)
+            .unwrap_or(&config.theme_dir)
+            .to_path_buf()
     }
 
     /// Collects per-file results from parallel rendering into `diags`; returns the files written.
-    pub fn collect(results: Vec<anyhow::Result<FileResult>>, diags: &mut Diagnostics) -> anyhow::Result<usize> {
+    pub fn collect(
+        results: Vec<anyhow::Result<FileResult>>,
+        diags: &mut Diagnostics,
+    ) -> anyhow::Result<usize> {
         let mut written = 0;
         for result in results {
             match result? {
@@ -72,7 +97,10 @@ impl Renderer<'_> {
         let site = self.site;
         let page = &site.pages[i];
         let url = &site.urls[i];
-        let here = Here { url, lang: &page.lang };
+        let here = Here {
+            url,
+            lang: &page.lang,
+        };
         let md = &self.rendered.pages[i];
         let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
         let kind = match page.kind {
@@ -87,8 +115,15 @@ impl Renderer<'_> {
             None => format!("{kind}.html"),
         };
         if !self.theme.tera.get_template_names().any(|n| n == template) {
-            let span = page.front.template.as_ref().map_or_else(|| Span::file(&page.file), |t| t.span.clone());
-            return Ok(Err(Diagnostic::error(format!("template `{template}` not found in the theme")).at(span)));
+            let span = page
+                .front
+                .template
+                .as_ref()
+                .map_or_else(|| Span::file(&page.file), |t| t.span.clone());
+            return Ok(Err(Diagnostic::error(format!(
+                "template `{template}` not found in the theme"
+            ))
+            .at(span)));
         }
         let children = match page.section_dir() {
             Some(dir) => site
@@ -119,7 +154,11 @@ impl Renderer<'_> {
             updated: page.front.updated.as_ref().map(|d| d.as_str()),
             draft: page.front.draft,
             permalink: format!("{}{}", site.config.base_url, url.as_str()),
-            breadcrumbs: if page.kind == PageKind::Home { Vec::new() } else { views::breadcrumbs(site, &here, crumb_dir, true) },
+            breadcrumbs: if page.kind == PageKind::Home {
+                Vec::new()
+            } else {
+                views::breadcrumbs(site, &here, crumb_dir, true)
+            },
             prev,
             next,
             children,
@@ -130,12 +169,19 @@ impl Renderer<'_> {
             page: view,
             lang: page.lang.as_str(),
             root: url.root_prefix(),
-            alternates: views::alternates(site, &here, &|l: &Lang| site.page(&page.id, l).map(|j| site.urls[j].clone())),
+            alternates: views::alternates(site, &here, &|l: &Lang| {
+                site.page(&page.id, l).map(|j| site.urls[j].clone())
+            }),
             checklist: None,
             checklists: is_checklists.then(|| self.checklist_cards(&here)),
             live_reload: self.mode == Mode::Serve,
         };
-        self.write_template(&template, &context, &url.output_file(), &Span::file(&page.file))
+        self.write_template(
+            &template,
+            &context,
+            &url.output_file(),
+            &Span::file(&page.file),
+        )
     }
 
     /// The search page of every language and the 404 page.
@@ -155,7 +201,13 @@ impl Renderer<'_> {
         Ok(written + 1)
     }
 
-    fn render_special(&self, kind: &str, url: &UrlPath, lang: &Lang, output: &str) -> anyhow::Result<FileResult> {
+    fn render_special(
+        &self,
+        kind: &str,
+        url: &UrlPath,
+        lang: &Lang,
+        output: &str,
+    ) -> anyhow::Result<FileResult> {
         let site = self.site;
         let here = Here { url, lang };
         let title = self.ui_title(kind, lang);
@@ -170,30 +222,56 @@ impl Renderer<'_> {
             updated: None,
             draft: false,
             permalink: format!("{}{}", site.config.base_url, url.as_str()),
-            breadcrumbs: if kind == "404" { Vec::new() } else { views::breadcrumbs(site, &here, "", true) },
+            breadcrumbs: if kind == "404" {
+                Vec::new()
+            } else {
+                views::breadcrumbs(site, &here, "", true)
+            },
             prev: None,
             next: None,
             children: Vec::new(),
             sectors: Vec::new(),
         };
-        let root = if kind == "404" { root_of_base_url(&site.config.base_url) } else { url.root_prefix() };
+        let root = if kind == "404" {
+            root_of_base_url(&site.config.base_url)
+        } else {
+            url.root_prefix()
+        };
         let context = PageContext {
             site: views::site_view(site, &here, None),
             page: view,
             lang: lang.as_str(),
             root,
-            alternates: views::alternates(site, &here, &|l: &Lang| (kind == "search").then(|| views::search_url(site, l))),
+            alternates: views::alternates(site, &here, &|l: &Lang| {
+                (kind == "search").then(|| views::search_url(site, l))
+            }),
             checklist: None,
             checklists: None,
             live_reload: self.mode == Mode::Serve,
         };
         let template = format!("{kind}.html");
-        self.write_template(&template, &context, output, &Span::file(site.config.theme_dir.join("templates").join(&template).strip_prefix(&site.config.root).unwrap_or(std::path::Path::new(&template))))
+        self.write_template(
+            &template,
+            &context,
+            output,
+            &Span::file(
+                site.config
+                    .theme_dir
+                    .join("templates")
+                    .join(&template)
+                    .strip_prefix(&site.config.root)
+                    .unwrap_or(std::path::Path::new(&template)),
+            ),
+        )
     }
 
     /// The page title of a theme-made page comes from the theme's UI strings (`search_title`, `not_found_title`).
     fn ui_title(&self, kind: &str, lang: &Lang) -> String {
-        let key = if kind == "404" { "not_found_title" } else { "search_title" };
+        let key = if kind == "404" {
+            "not_found_title"
+        } else {
+            "search_title"
+        };
         let mut context = Context::new();
         context.insert("lang", lang.as_str());
         self.theme
@@ -209,17 +287,35 @@ impl Renderer<'_> {
         for (i, page) in site.pages.iter().enumerate() {
             for alias in &page.front.aliases {
                 let path = alias.value.trim_matches('/');
-                let bad = path.is_empty() || path.split('/').any(|s| s == ".." || s == "." || s.is_empty());
+                let bad = path.is_empty()
+                    || path
+                        .split('/')
+                        .any(|s| s == ".." || s == "." || s.is_empty());
                 if bad {
-                    diags.push(Diagnostic::error(format!("invalid alias `{}`", alias.value)).at(alias.span.clone()).with_help("write a site path such as `/guia/codigo/`"));
+                    diags.push(
+                        Diagnostic::error(format!("invalid alias `{}`", alias.value))
+                            .at(alias.span.clone())
+                            .with_help("write a site path such as `/guia/codigo/`"),
+                    );
                     continue;
                 }
-                let from = if path.ends_with(".html") { UrlPath::file(path) } else { UrlPath::dir(path) };
+                let from = if path.ends_with(".html") {
+                    UrlPath::file(path)
+                } else {
+                    UrlPath::dir(path)
+                };
                 if site.urls.contains(&from) {
-                    diags.push(Diagnostic::error(format!("alias `{}` is the URL of an existing page", alias.value)).at(alias.span.clone()));
+                    diags.push(
+                        Diagnostic::error(format!(
+                            "alias `{}` is the URL of an existing page",
+                            alias.value
+                        ))
+                        .at(alias.span.clone()),
+                    );
                     continue;
                 }
-                let dir_of_from = UrlPath::dir(from.as_str().rsplit_once('/').map_or("", |(d, _)| d));
+                let dir_of_from =
+                    UrlPath::dir(from.as_str().rsplit_once('/').map_or("", |(d, _)| d));
                 let base = if from.is_dir() { &from } else { &dir_of_from };
                 let target = base.relative_to(&site.urls[i], site.config.links);
                 let canonical = format!("{}{}", site.config.base_url, site.urls[i].as_str());
@@ -246,12 +342,23 @@ impl Renderer<'_> {
 
 /// A template failure. When Tera knows where in the theme it happened, the diagnostic points
 /// there (and identical failures of many pages collapse into one); otherwise at the page's source.
-fn template_error(template: &str, source: &Span, error: &tera::Error, theme_dir: &std::path::Path) -> Diagnostic {
-    if let tera::ErrorKind::RenderingError(report) | tera::ErrorKind::SyntaxError(report) = error.kind() {
+fn template_error(
+    template: &str,
+    source: &Span,
+    error: &tera::Error,
+    theme_dir: &std::path::Path,
+) -> Diagnostic {
+    if let tera::ErrorKind::RenderingError(report) | tera::ErrorKind::SyntaxError(report) =
+        error.kind()
+    {
         let span = report.span();
         let file = theme_dir.join("templates").join(report.filename());
-        return Diagnostic::error(format!("template `{}` failed: {}", report.filename(), report.message()))
-            .at(Span::new(file, span.start_line, span.start_col + 1));
+        return Diagnostic::error(format!(
+            "template `{}` failed: {}",
+            report.filename(),
+            report.message()
+        ))
+        .at(Span::new(file, span.start_line, span.start_col + 1));
     }
     let mut message = error.to_string();
     let mut cause = std::error::Error::source(error);
@@ -263,7 +370,12 @@ fn template_error(template: &str, source: &Span, error: &tera::Error, theme_dir:
         }
         cause = inner.source();
     }
-    let message = message.lines().map(str::trim).filter(|l| !l.is_empty()).collect::<Vec<_>>().join(" ");
+    let message = message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ");
     Diagnostic::error(format!("template `{template}` failed: {message}")).at(source.clone())
 }
 
@@ -278,7 +390,10 @@ fn root_of_base_url(base_url: &str) -> String {
 }
 
 fn robots(site: &Site) -> String {
-    format!("User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n", site.config.base_url)
+    format!(
+        "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
+        site.config.base_url
+    )
 }
 
 fn redirect_html(lang: &Lang, title: &str, target: &str, canonical: &str) -> String {

@@ -14,7 +14,12 @@ pub(super) fn write_sitemap(site: &Site, sink: &dyn OutputSink) -> anyhow::Resul
             .languages
             .iter()
             .filter_map(|l| site.page(&page.id, &l.lang))
-            .map(|j| (site.pages[j].lang.to_string(), format!("{base}{}", site.urls[j].as_str())))
+            .map(|j| {
+                (
+                    site.pages[j].lang.to_string(),
+                    format!("{base}{}", site.urls[j].as_str()),
+                )
+            })
             .collect();
         entries.push((format!("{base}{}", site.urls[i].as_str()), alternates));
     }
@@ -36,7 +41,10 @@ pub(super) fn write_sitemap(site: &Site, sink: &dyn OutputSink) -> anyhow::Resul
         xml.push_str(&format!("  <url>\n    <loc>{}</loc>\n", escape(&url)));
         if alternates.len() > 1 {
             for (lang, href) in alternates {
-                xml.push_str(&format!("    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{}\"/>\n", escape(&href)));
+                xml.push_str(&format!(
+                    "    <xhtml:link rel=\"alternate\" hreflang=\"{lang}\" href=\"{}\"/>\n",
+                    escape(&href)
+                ));
             }
         }
         xml.push_str("  </url>\n");

@@ -29,10 +29,16 @@ pub(crate) struct Theme {
 type Strings = BTreeMap<String, BTreeMap<String, String>>;
 
 /// Loads `config.theme_dir`. Template and i18n problems are diagnostics; `None` when there were any.
-pub(crate) fn load_theme(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Option<Theme>> {
+pub(crate) fn load_theme(
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Theme>> {
     let dir = &config.theme_dir;
     if !dir.is_dir() {
-        anyhow::bail!("cannot read theme `{}`: the folder does not exist", dir.display());
+        anyhow::bail!(
+            "cannot read theme `{}`: the folder does not exist",
+            dir.display()
+        );
     }
     let before = diags.error_count();
     let templates = read_templates(config, diags)?;
@@ -46,9 +52,19 @@ pub(crate) fn load_theme(config: &Config, diags: &mut Diagnostics) -> anyhow::Re
         .map(|(rel, file)| (rel.clone(), file.output.clone()))
         .collect();
     let mut tera = Tera::new();
-    register_functions(&mut tera, Arc::new(strings), Arc::new(assets), config.default_lang.to_string());
-    if let Err(error) = tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str()))) {
-        diags.push(Diagnostic::error(format!("theme templates could not be loaded: {}", first_line(&error.to_string()))));
+    register_functions(
+        &mut tera,
+        Arc::new(strings),
+        Arc::new(assets),
+        config.default_lang.to_string(),
+    );
+    if let Err(error) =
+        tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
+    {
+        diags.push(Diagnostic::error(format!(
+            "theme templates could not be loaded: {}",
+            first_line(&error.to_string())
+        )));
         return Ok(None);
     }
     Ok(Some(Theme {
@@ -62,19 +78,31 @@ fn first_line(text: &str) -> &str {
 }
 
 fn relative_to_root(config: &Config, path: &Path) -> PathBuf {
-    path.strip_prefix(&config.root).unwrap_or(path).to_path_buf()
+    path.strip_prefix(&config.root)
+        .unwrap_or(path)
+        .to_path_buf()
 }
 
 /// Reads every template; each one is parsed alone first so that every syntax error is reported.
-fn read_templates(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<BTreeMap<String, (PathBuf, String)>> {
+fn read_templates(
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<BTreeMap<String, (PathBuf, String)>> {
     let dir = config.theme_dir.join("templates");
     let mut templates = BTreeMap::new();
     for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
         let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
-        if !entry.file_type().is_file() || crate::content::is_ignored_name(&entry.file_name().to_string_lossy()) {
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
             continue;
         }
-        let name = entry.path().strip_prefix(&dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let name = entry
+            .path()
+            .strip_prefix(&dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         let text = std::fs::read_to_string(entry.path())
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
         let file = relative_to_root(config, entry.path());
@@ -99,7 +127,10 @@ fn read_templates(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<BT
 fn read_strings(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Strings> {
     let mut strings = Strings::new();
     for language in &config.languages {
-        let path = config.theme_dir.join("i18n").join(format!("{}.toml", language.lang));
+        let path = config
+            .theme_dir
+            .join("i18n")
+            .join(format!("{}.toml", language.lang));
         if !path.is_file() {
             continue;
         }
@@ -129,10 +160,17 @@ fn read_static(dir: &Path) -> anyhow::Result<BTreeMap<String, StaticFile>> {
     }
     for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
         let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
-        if !entry.file_type().is_file() || crate::content::is_ignored_name(&entry.file_name().to_string_lossy()) {
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
             continue;
         }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path()).to_string_lossy().replace('\\', "/");
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
         let bytes = std::fs::read(entry.path())
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
         let output = format!("static/{}", hashed_name(&rel, &bytes));
@@ -146,21 +184,35 @@ pub(crate) fn hashed_name(rel: &str, bytes: &[u8]) -> String {
     let digest = Sha256::digest(bytes);
     let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
     match rel.rsplit_once('.') {
-        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => format!("{stem}.{hash}.{ext}"),
+        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => {
+            format!("{stem}.{hash}.{ext}")
+        }
         _ => format!("{rel}.{hash}"),
     }
 }
 
-fn register_functions(tera: &mut Tera, strings: Arc<Strings>, assets: Arc<BTreeMap<String, String>>, default_lang: String) {
-    tera.register_function("t", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
-        let key: String = kwargs.must_get("key")?;
-        let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
-        [lang.as_str(), default_lang.as_str()]
-            .iter()
-            .find_map(|l| strings.get(*l).and_then(|m| m.get(&key)))
-            .cloned()
-            .ok_or_else(|| tera::Error::message(format!("unknown UI string `{key}`; add it to the theme's i18n/{lang}.toml")))
-    });
+fn register_functions(
+    tera: &mut Tera,
+    strings: Arc<Strings>,
+    assets: Arc<BTreeMap<String, String>>,
+    default_lang: String,
+) {
+    tera.register_function(
+        "t",
+        move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
+            let key: String = kwargs.must_get("key")?;
+            let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
+            [lang.as_str(), default_lang.as_str()]
+                .iter()
+                .find_map(|l| strings.get(*l).and_then(|m| m.get(&key)))
+                .cloned()
+                .ok_or_else(|| {
+                    tera::Error::message(format!(
+                        "unknown UI string `{key}`; add it to the theme's i18n/{lang}.toml"
+                    ))
+                })
+        },
+    );
     tera.register_function("asset", move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
         let path: String = kwargs.must_get("path")?;
         let root: String = state.get("root")?.unwrap_or_default();
@@ -178,7 +230,12 @@ mod tests {
     #[test]
     fn hashed_names_keep_the_extension() {
         let name = hashed_name("style.css", b"body{}");
-        assert!(name.starts_with("style.") && name.ends_with(".css") && name.len() == "style..css".len() + 8, "{name}");
+        assert!(
+            name.starts_with("style.")
+                && name.ends_with(".css")
+                && name.len() == "style..css".len() + 8,
+            "{name}"
+        );
         assert!(hashed_name("LICENSE", b"x").starts_with("LICENSE."));
         assert_ne!(hashed_name("a.js", b"1"), hashed_name("a.js", b"2"));
     }

@@ -30,8 +30,15 @@ impl Here<'_> {
     }
 }
 
-pub(crate) fn site_view<'a>(site: &'a Site, here: &Here<'_>, current: Option<&PageId>) -> SiteView<'a> {
-    let language = site.config.language(here.lang).unwrap_or(site.config.default_language());
+pub(crate) fn site_view<'a>(
+    site: &'a Site,
+    here: &Here<'_>,
+    current: Option<&PageId>,
+) -> SiteView<'a> {
+    let language = site
+        .config
+        .language(here.lang)
+        .unwrap_or(site.config.default_language());
     let prefix = site.lang_prefix(here.lang);
     let about = ["acerca.md", "about.md"]
         .iter()
@@ -79,7 +86,13 @@ fn nav(site: &Site, here: &Here<'_>, current: Option<&PageId>) -> Vec<NavItem> {
         .collect()
 }
 
-fn nav_item(site: &Site, here: &Here<'_>, index: PageIndex, current: Option<&PageId>, children: Vec<NavItem>) -> NavItem {
+fn nav_item(
+    site: &Site,
+    here: &Here<'_>,
+    index: PageIndex,
+    current: Option<&PageId>,
+    children: Vec<NavItem>,
+) -> NavItem {
     let page = &site.pages[index];
     let is_current = current == Some(&page.id);
     let active = is_current || children.iter().any(|c| c.current || c.active);
@@ -96,7 +109,11 @@ fn nav_item(site: &Site, here: &Here<'_>, index: PageIndex, current: Option<&Pag
 pub(crate) fn breadcrumbs(site: &Site, here: &Here<'_>, dir: &str, include_dir: bool) -> Vec<Link> {
     let mut ids = vec![PageId("_index.md".to_string())];
     let segments: Vec<&str> = dir.split('/').filter(|s| !s.is_empty()).collect();
-    let count = if include_dir { segments.len() } else { segments.len().saturating_sub(1) };
+    let count = if include_dir {
+        segments.len()
+    } else {
+        segments.len().saturating_sub(1)
+    };
     for n in 1..=count {
         ids.push(PageId(format!("{}/_index.md", segments[..n].join("/"))));
     }
@@ -107,7 +124,11 @@ pub(crate) fn breadcrumbs(site: &Site, here: &Here<'_>, dir: &str, include_dir: 
 }
 
 /// The same page in every language; an untranslated page points at that language's home.
-pub(crate) fn alternates(site: &Site, here: &Here<'_>, url_in: &dyn Fn(&Lang) -> Option<UrlPath>) -> Vec<Alternate> {
+pub(crate) fn alternates(
+    site: &Site,
+    here: &Here<'_>,
+    url_in: &dyn Fn(&Lang) -> Option<UrlPath>,
+) -> Vec<Alternate> {
     site.config
         .languages
         .iter()
@@ -128,7 +149,11 @@ pub(crate) fn alternates(site: &Site, here: &Here<'_>, url_in: &dyn Fn(&Lang) ->
 }
 
 /// Previous and next pages of the same section that exist in the page's language.
-pub(crate) fn neighbours(site: &Site, here: &Here<'_>, index: PageIndex) -> (Option<Link>, Option<Link>) {
+pub(crate) fn neighbours(
+    site: &Site,
+    here: &Here<'_>,
+    index: PageIndex,
+) -> (Option<Link>, Option<Link>) {
     let page = &site.pages[index];
     if page.kind != PageKind::Page {
         return (None, None);
@@ -142,7 +167,9 @@ pub(crate) fn neighbours(site: &Site, here: &Here<'_>, index: PageIndex) -> (Opt
     let Some(position) = siblings.iter().position(|&i| i == index) else {
         return (None, None);
     };
-    let prev = position.checked_sub(1).map(|p| here.page_link(site, siblings[p]));
+    let prev = position
+        .checked_sub(1)
+        .map(|p| here.page_link(site, siblings[p]));
     let next = siblings.get(position + 1).map(|&n| here.page_link(site, n));
     (prev, next)
 }

@@ -37,7 +37,13 @@ pub(crate) enum Resolved {
 }
 
 impl<'a> Resolver<'a> {
-    pub fn new(site: &'a Site, dir: &'a str, lang: &'a Lang, from: &'a UrlPath, this: Option<Target>) -> Self {
+    pub fn new(
+        site: &'a Site,
+        dir: &'a str,
+        lang: &'a Lang,
+        from: &'a UrlPath,
+        this: Option<Target>,
+    ) -> Self {
         Resolver {
             site,
             dir,
@@ -53,7 +59,11 @@ impl<'a> Resolver<'a> {
     }
 
     /// Resolves a link destination; `Ok(None)` means "leave it as written" (external or absolute).
-    pub fn resolve(&self, dest: &str, span: &Span) -> Result<Option<String>, (String, Option<String>)> {
+    pub fn resolve(
+        &self,
+        dest: &str,
+        span: &Span,
+    ) -> Result<Option<String>, (String, Option<String>)> {
         if is_external(dest) || dest.starts_with('/') || dest.is_empty() {
             return Ok(None);
         }
@@ -92,6 +102,7 @@ impl<'a> Resolver<'a> {
                 }
                 Ok(Some(link))
             }
+            None if self.site.failed_to_load(&rel) => Ok(None),
             None => Err((
                 format!("link target `{path}` not found"),
                 Some(format!(
@@ -134,13 +145,21 @@ impl Site {
                 None => (rel.to_string(), lang.clone()),
             };
             let index = self.page_or_fallback(&crate::content::page::PageId(id), &lang)?;
-            return Some(Resolved::Target(Target::Page(index), self.urls[index].clone()));
+            return Some(Resolved::Target(
+                Target::Page(index),
+                self.urls[index].clone(),
+            ));
         }
         if let Some(name) = rel.strip_prefix("checklists/") {
-            let stem = name.strip_suffix(".yaml").or_else(|| name.strip_suffix(".yml"));
+            let stem = name
+                .strip_suffix(".yaml")
+                .or_else(|| name.strip_suffix(".yml"));
             if let Some(c) = stem.and_then(|id| self.checklist_index(id)) {
                 let url = self.checklist_urls[c][self.lang_index(lang)].clone();
-                return Some(Resolved::Target(Target::Checklist(c, self.lang_index(lang)), url));
+                return Some(Resolved::Target(
+                    Target::Checklist(c, self.lang_index(lang)),
+                    url,
+                ));
             }
         }
         if rel.is_empty() || rel.ends_with('/') || self.asset(rel).is_none() {
@@ -149,11 +168,17 @@ impl Site {
             } else {
                 format!("{}/_index.md", rel.trim_end_matches('/'))
             };
-            if let Some(index) = self.page_or_fallback(&crate::content::page::PageId(index_id), lang) {
-                return Some(Resolved::Target(Target::Page(index), self.urls[index].clone()));
+            if let Some(index) =
+                self.page_or_fallback(&crate::content::page::PageId(index_id), lang)
+            {
+                return Some(Resolved::Target(
+                    Target::Page(index),
+                    self.urls[index].clone(),
+                ));
             }
         }
-        self.asset(rel).map(|a| Resolved::Asset(UrlPath::file(a.rel.clone())))
+        self.asset(rel)
+            .map(|a| Resolved::Asset(UrlPath::file(a.rel.clone())))
     }
 }
 
@@ -161,7 +186,8 @@ pub(crate) fn is_external(dest: &str) -> bool {
     let scheme = dest.split_once(':').map(|(s, _)| s);
     let has_scheme = scheme.is_some_and(|s| {
         !s.is_empty()
-            && s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
+            && s.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'+' || b == b'-' || b == b'.')
     });
     has_scheme || dest.starts_with("//")
 }

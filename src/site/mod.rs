@@ -38,6 +38,8 @@ pub(crate) struct Site {
     pub assets: Vec<Asset>,
     by_id: HashMap<(PageId, Lang), PageIndex>,
     assets_by_rel: HashMap<String, usize>,
+    /// Sources that failed to load (see `Content::failed`).
+    failed: std::collections::BTreeSet<String>,
     /// Children of each section folder (`""` is the home page), in order, as page ids.
     children: BTreeMap<String, Vec<PageId>>,
 }
@@ -66,6 +68,7 @@ impl Site {
             assets: content.assets,
             by_id,
             assets_by_rel,
+            failed: content.failed,
             children: BTreeMap::new(),
         };
         site.urls = (0..site.pages.len()).map(|i| site.compute_url(i)).collect();
@@ -100,6 +103,17 @@ impl Site {
                     .languages
                     .iter()
                     .find_map(|l| self.page(id, &l.lang))
+            })
+    }
+
+    /// Whether a content-relative source path failed to load (its errors are already reported).
+    pub fn failed_to_load(&self, rel: &str) -> bool {
+        self.failed.contains(rel)
+            || rel.strip_suffix(".md").is_some_and(|stem| {
+                self.config
+                    .languages
+                    .iter()
+                    .any(|l| self.failed.contains(&format!("{stem}.{}.md", l.lang)))
             })
     }
 
@@ -189,9 +203,15 @@ impl Site {
     fn check_sectors(&self, diags: &mut Diagnostics) {
         for page in &self.pages {
             for sector in &page.front.sectors {
-                if self.checklist_index(&sector.value).is_none() {
-                    let known: Vec<String> =
-                        self.checklists.iter().map(|c| format!("`{}`", c.id)).collect();
+                let failed = self
+                    .failed
+                    .contains(&format!("checklists/{}.yaml", sector.value));
+                if self.checklist_index(&sector.value).is_none() && !failed {
+                    let known: Vec<String> = self
+                        .checklists
+                        .iter()
+                        .map(|c| format!("`{}`", c.id))
+                        .collect();
                     diags.push(
                         Diagnostic::error(format!("unknown sector checklist `{}`", sector.value))
                             .at(sector.span.clone())

@@ -1,0 +1,127 @@
+//! Links written to source files become relative URLs; broken ones are positioned errors.
+
+use crate::harness::SiteTest;
+
+#[test]
+fn source_links_become_relative_urls_in_the_same_language() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let home = site.out("index.html");
+    assert!(
+        home.contains(r#"<a href="toolkit/codigo-de-conducta/#sanciones">código</a>"#),
+        "{home}"
+    );
+    assert!(
+        home.contains(r#"<a href="checklists/obra/">lista</a>"#),
+        "{home}"
+    );
+    let risks = site.out("toolkit/riesgos/index.html");
+    assert!(
+        risks.contains(r#"href="https://example.com/x.md""#),
+        "external links untouched"
+    );
+    assert!(
+        risks.contains(r#"src="../mapa.png""#),
+        "colocated image: {risks}"
+    );
+}
+
+#[test]
+fn links_fall_back_to_the_default_language() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let en_home = site.out("en/index.html");
+    assert!(
+        en_home.contains(r#"<a href="../toolkit/codigo-de-conducta/">code</a>"#),
+        "{en_home}"
+    );
+    let en_risks = site.out("en/guide/risks/index.html");
+    assert!(
+        en_risks.contains(r#"href="../../../toolkit/codigo-de-conducta/#sanciones""#),
+        "{en_risks}"
+    );
+}
+
+#[test]
+fn missing_target_reports_file_line_col() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/03-roto.md",
+        "---\ntitle: Roto\n---\n\nUno [dos](no-existe.md) tres.\n",
+    );
+    site.check()
+        .fails(1)
+        .stderr_has("error: link target `no-existe.md` not found\n --> content/toolkit/03-roto.md:5:5\n  |\n5 | Uno [dos](no-existe.md) tres.\n  |     ^\n");
+}
+
+#[test]
+fn missing_fragment_reports_file_line_col() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/03-roto.md",
+        "---\ntitle: Roto\n---\n[x](02-codigo-de-conducta.md#sancion)\n",
+    );
+    site.check()
+        .fails(1)
+        .stderr_has("fragment `#sancion` not found in `content/toolkit/02-codigo-de-conducta.md`")
+        .stderr_has(" --> content/toolkit/03-roto.md:4:1")
+        .stderr_has("did you mean `#sanciones`");
+}
+
+#[test]
+fn repeated_headings_get_numbered_ids_and_explicit_ids_win() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/04-ids.md", "---\ntitle: Ids\n---\n## ¿Qué es un conflicto de interés?\n## Otro {#propio}\n## Otro\n[a](#propio) [b](#que-es-un-conflicto-de-interes)\n");
+    site.build().ok();
+    let page = site.out("toolkit/ids/index.html");
+    assert!(
+        page.contains(r#"<h2 id="que-es-un-conflicto-de-interes">"#),
+        "{page}"
+    );
+    assert!(
+        page.contains(r#"<h2 id="propio">"#) && page.contains(r#"<h2 id="otro">"#),
+        "{page}"
+    );
+    let code = site.out("toolkit/codigo-de-conducta/index.html");
+    assert!(code.contains(r#"id="sanciones-1""#), "{code}");
+}
+
+#[test]
+fn every_broken_link_of_a_build_is_reported() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/03-roto.md",
+        "---\ntitle: Roto\n---\n[a](a.md) [b](b.md)\n\n[c](../checklists/nada.yaml)\n",
+    );
+    site.write(
+        "content/toolkit/04-otro.md",
+        "---\ntitle: Otro\n---\n[d](#nada)\n",
+    );
+    let run = site.check();
+    run.fails(1);
+    assert_eq!(run.errors(), 4, "{}", run.stderr);
+}
+
+#[test]
+fn raw_html_is_escaped_with_a_warning_unless_allowed() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/05-html.md",
+        "---\ntitle: Html\n---\nTexto <b>fuerte</b>.\n",
+    );
+    site.build()
+        .ok()
+        .stderr_has("warning: raw HTML is escaped")
+        .stderr_has("content/toolkit/05-html.md:4:7");
+    assert!(site
+        .out("toolkit/html/index.html")
+        .contains("&lt;b&gt;fuerte&lt;/b&gt;"));
+    let config = site.read("site.toml") + "[markdown]\nunsafe_html = true\n";
+    site.write("site.toml", config);
+    let run = site.build();
+    run.ok();
+    assert!(!run.stderr.contains("warning:"), "{}", run.stderr);
+    assert!(site
+        .out("toolkit/html/index.html")
+        .contains("<b>fuerte</b>"));
+}

@@ -1,0 +1,9 @@
+//! Integration tests: each builds a small fixture site and asserts on output and diagnostics.
+mod build;
+mod bundled;
+mod checklist;
+mod cli;
+mod content;
+mod harness;
+mod links;
+mod output;
