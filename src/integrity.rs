@@ -99,6 +99,108 @@ pub fn verify_dir(dir: &Path) -> anyhow::Result<Verification> {
     Ok(result)
 }
 
+
+/// Reads the secret key's password from `INTEGRIDAD_KEY_PASSWORD`; `None` asks on the terminal.
+/// Without it and without a terminal to ask on, this is an error rather than a hang.
+fn password_from_env() -> anyhow::Result<Option<String>> {
+    use std::io::IsTerminal as _;
+    match std::env::var("INTEGRIDAD_KEY_PASSWORD") {
+        Ok(password) => Ok(Some(password)),
+        Err(_) if std::io::stdin().is_terminal() => Ok(None),
+        Err(_) => anyhow::bail!(
+            "set INTEGRIDAD_KEY_PASSWORD to the key's password (no terminal to ask on)"
+        ),
+    }
+}
+
+/// Writes a minisign key pair: the secret key to `out`, the public key to `out` + `.pub`.
+/// Refuses to overwrite either file.
+pub fn keygen(out: &Path) -> anyhow::Result<(std::path::PathBuf, std::path::PathBuf)> {
+    let public = out.with_extension("pub");
+    for path in [out, public.as_path()] {
+        if path.exists() {
+            anyhow::bail!(
+                "`{}` already exists; refusing to overwrite a key",
+                path.display()
+            );
+        }
+    }
+    let pair = minisign::KeyPair::generate_encrypted_keypair(password_from_env()?)
+        .map_err(|e| anyhow::anyhow!("cannot generate a key pair: {e}"))?;
+    let secret = pair
+        .sk
+        .to_box(Some("integridad secret key"))
+        .map_err(|e| anyhow::anyhow!("cannot encode the secret key: {e}"))?;
+    let public_box = pair
+        .pk
+        .to_box()
+        .map_err(|e| anyhow::anyhow!("cannot encode the public key: {e}"))?;
+    write_new(out, secret.to_string().as_bytes())?;
+    write_new(&public, public_box.to_string().as_bytes())?;
+    Ok((out.to_path_buf(), public))
+}
+
+fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(path)
+        .with_context(|| format!("cannot create `{}`", path.display()))?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write `{}`", path.display()))
+}
+
+/// Signs `sums` with the secret key at `key`. The trusted comment is fixed (no timestamp), so it
+/// reveals nothing about when or where the build ran.
+pub(crate) fn sign_sums(sums: &[u8], key: &Path) -> anyhow::Result<(String, String)> {
+    let text =
+        std::fs::read_to_string(key).with_context(|| format!("cannot read `{}`", key.display()))?;
+    let secret_box = minisign::SecretKeyBox::from_string(&text)
+        .map_err(|e| anyhow::anyhow!("`{}` is not a minisign secret key: {e}", key.display()))?;
+    let secret = secret_box
+        .into_secret_key(password_from_env()?)
+        .map_err(|e| anyhow::anyhow!("cannot open the secret key `{}`: {e}", key.display()))?;
+    let public = minisign::PublicKey::from_secret_key(&secret)
+        .map_err(|e| anyhow::anyhow!("cannot derive the public key: {e}"))?;
+    let signature = minisign::sign(
+        Some(&public),
+        &secret,
+        std::io::Cursor::new(sums),
+        Some("integridad SHA256SUMS"),
+        Some("signature of SHA256SUMS by integridad"),
+    )
+    .map_err(|e| anyhow::anyhow!("cannot sign SHA256SUMS: {e}"))?;
+    Ok((signature.into_string(), public.to_base64()))
+}
+
+/// Checks `dir/SHA256SUMS.minisig` against `dir/SHA256SUMS` with the public key file `pubkey`.
+pub fn verify_signature(dir: &Path, pubkey: &Path) -> anyhow::Result<()> {
+    let key_text = std::fs::read_to_string(pubkey)
+        .with_context(|| format!("cannot read `{}`", pubkey.display()))?;
+    let public = minisign::PublicKeyBox::from_string(&key_text)
+        .and_then(|b| b.into_public_key())
+        .or_else(|_| minisign::PublicKey::from_base64(key_text.trim()))
+        .map_err(|e| anyhow::anyhow!("`{}` is not a minisign public key: {e}", pubkey.display()))?;
+    let sig_path = dir.join(SIGNATURE_FILE);
+    let signature_text = std::fs::read_to_string(&sig_path)
+        .with_context(|| format!("cannot read `{}`", sig_path.display()))?;
+    let signature = minisign::SignatureBox::from_string(&signature_text).map_err(|e| {
+        anyhow::anyhow!("`{}` is not a minisign signature: {e}", sig_path.display())
+    })?;
+    let sums = std::fs::read(dir.join(SUMS_FILE))
+        .with_context(|| format!("cannot read `{}`", dir.join(SUMS_FILE).display()))?;
+    minisign::verify(
+        &public,
+        &signature,
+        std::io::Cursor::new(sums),
+        true,
+        false,
+        false,
+    )
+    .map_err(|e| anyhow::anyhow!("the signature does not match: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -28,7 +28,7 @@ use anyhow::Context as _;
 pub use config::LinkStyle;
 pub use content::Drafts;
 use diagnostics::Diagnostics;
-pub use integrity::{verify_dir, Verification};
+pub use integrity::{keygen, verify_dir, verify_signature, Verification};
 pub use render::RenderStats;
 
 /// A whole built site in memory: output path → bytes.
@@ -42,6 +42,8 @@ pub struct BuildOptions {
     pub base_url: Option<String>,
     pub include_drafts: bool,
     pub offline: bool,
+    /// Minisign secret key to sign `SHA256SUMS` with.
+    pub sign: Option<PathBuf>,
 }
 
 /// The result of `build` or `check`: diagnostics to print and, on success, the counts.
@@ -174,11 +176,11 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         );
         match result {
             Ok(Some(mut s)) => {
-                if config.checksums {
-                    let sums = integrity::render_sums(&staging.hashes());
-                    std::fs::write(staging.dir().join(integrity::SUMS_FILE), sums)
-                        .with_context(|| format!("cannot write `{}`", staging.dir().display()))?;
-                    s.files += 1;
+                if config.checksums || options.sign.is_some() {
+                    if let Err(error) = write_sums(&staging, options.sign.as_deref(), &mut s) {
+                        output::abandon(staging);
+                        return Err(error);
+                    }
                 }
                 s.files += 1; // the marker file
                 output::swap_in(staging, &config.output_dir)?;
@@ -197,6 +199,26 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         stats,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// Writes `SHA256SUMS` (and its signature when a key is given) into the staging folder.
+fn write_sums(
+    staging: &output::StagingSink,
+    key: Option<&Path>,
+    stats: &mut RenderStats,
+) -> anyhow::Result<()> {
+    let sums = integrity::render_sums(&staging.hashes());
+    let dir = staging.dir();
+    std::fs::write(dir.join(integrity::SUMS_FILE), &sums)
+        .with_context(|| format!("cannot write `{}`", dir.display()))?;
+    stats.files += 1;
+    if let Some(key) = key {
+        let (signature, _public) = integrity::sign_sums(sums.as_bytes(), key)?;
+        std::fs::write(dir.join(integrity::SIGNATURE_FILE), signature)
+            .with_context(|| format!("cannot write `{}`", dir.display()))?;
+        stats.files += 1;
+    }
+    Ok(())
 }
 
 /// `integridad check`: every validation of `build`, writing nothing.

@@ -32,10 +32,21 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
                 base_url: args.base_url,
                 include_drafts: args.drafts,
                 offline: args.offline,
+                sign: args.sign,
             };
             (integridad::build(&options)?, "built")
         }
         Command::Check(args) => (integridad::check(args.root.as_deref())?, "checked"),
+        Command::Verify(args) => return verify(&args),
+        Command::Keygen(args) => {
+            let (secret, public) = integridad::keygen(&args.out)?;
+            println!(
+                "secret key: {}\npublic key: {}",
+                secret.display(),
+                public.display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
         other => anyhow::bail!("`{other:?}` is not available in this version"),
     };
     let (report, verb) = report;
@@ -46,4 +57,37 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn verify(args: &integridad::cli::VerifyArgs) -> anyhow::Result<ExitCode> {
+    let result = integridad::verify_dir(&args.dir)?;
+    for (label, paths) in [
+        ("changed", &result.mismatched),
+        ("missing", &result.missing),
+        ("not listed", &result.unlisted),
+    ] {
+        for path in paths.iter() {
+            eprintln!("error: {label}: {path}");
+        }
+    }
+    for line in &result.malformed {
+        eprintln!("error: SHA256SUMS line {line} is not `<sha256>  <path>`");
+    }
+    let mut ok = result.ok();
+    if let Some(pubkey) = &args.pubkey {
+        match integridad::verify_signature(&args.dir, pubkey) {
+            Ok(()) => eprintln!("signature: good ({})", pubkey.display()),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        eprintln!("verified {} files", result.checked);
+        Ok(ExitCode::SUCCESS)
+    } else {
+        eprintln!("verification failed");
+        Ok(ExitCode::from(1))
+    }
 }

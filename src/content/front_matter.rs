@@ -201,7 +201,7 @@ mod tests {
         assert_eq!(doc.front.title, "Hola");
         assert_eq!(doc.front.weight, Some(2));
         assert_eq!(doc.body, "# cuerpo\n");
-        assert_eq!(doc.body_line, 4);
+        assert_eq!(doc.body_line, 5);
     }
 
     #[test]

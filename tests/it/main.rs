@@ -5,5 +5,6 @@ mod checklist;
 mod cli;
 mod content;
 mod harness;
+mod integrity;
 mod links;
 mod output;

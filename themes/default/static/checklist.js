@@ -23,19 +23,22 @@
     });
     return out;
   }
-  // Accepts {weights:{high:3,…}, values:{yes:1,…}, bands:[{id,min},…]}; bands may also be a map
-  // id → min, and thresholds may be fractions (0–1) or percentages (0–100).
+  // Accepts {weights:{high:3,…}, values:{yes:1,…,"not-applicable":null}, bands:[{id,min_percent},…]};
+  // a band threshold may also be given as `min` (fraction 0–1 or percentage), and bands as a map id → min.
   function parseRules(raw) {
     var weights = numberMap(raw.weights), values = numberMap(raw.values);
     var bands = raw.bands || [];
     if (!Array.isArray(bands)) {
       bands = Object.keys(bands).map(function (k) { return { id: k, min: bands[k] }; });
     }
+    var percentScale = false;
     bands = bands.map(function (b) {
+      if (typeof b === "number") b = { min: b };
+      if (typeof b.min_percent === "number") { percentScale = true; b = { id: b.id, min: b.min_percent }; }
       var min = [b.min, b.from, b.threshold, b.min_score, b.lower].filter(function (x) { return typeof x === "number"; })[0];
       return { id: String(b.id || b.name || b.key || b.band), min: min || 0 };
     });
-    if (bands.some(function (b) { return b.min > 1; })) bands.forEach(function (b) { b.min = b.min / 100; });
+    if (percentScale || bands.some(function (b) { return b.min > 1; })) bands.forEach(function (b) { b.min = b.min / 100; });
     bands.sort(function (a, b) { return a.min - b.min; });
     if (!Object.keys(weights).length || !Object.keys(values).length || !bands.length) throw new Error("rules");
     return { weights: weights, values: values, bands: bands };
@@ -198,6 +201,7 @@
       valueEl.textContent = "–";
       bandEl.textContent = "";
       bandEl.removeAttribute("data-band");
+      fill.parentNode.removeAttribute("data-band");
       answeredEl.textContent = answeredText + ". " + msg("no-score");
       fill.style.setProperty("--score", "0");
     } else {
@@ -205,6 +209,7 @@
       valueEl.textContent = percent(total.value);
       bandEl.textContent = bandName(band.id);
       bandEl.setAttribute("data-band", band.id);
+      fill.parentNode.setAttribute("data-band", band.id);
       answeredEl.textContent = answeredText;
       fill.style.setProperty("--score", String(total.value));
     }
@@ -212,9 +217,11 @@
     for (var i = 0; i < rows.length; i++) {
       var sid = rows[i].getAttribute("data-section-row");
       var s = score(items.filter(function (it) { return it.section === sid; }));
-      rows[i].querySelector(".section-score").textContent = s.value === null ? msg("section-none") : percent(s.value);
+      rows[i].querySelector(".section-score").textContent = s.value === null ? "" : percent(s.value) + " ·";
       if (s.value === null) rows[i].removeAttribute("data-band"); else rows[i].setAttribute("data-band", bandFor(s.value).id);
-      rows[i].querySelector(".section-answered").textContent = s.answered + " / " + s.total;
+      rows[i].querySelector(".section-answered").textContent = msg("section-answered", { answered: s.answered, total: s.total });
+      var bar = rows[i].querySelector(".score-bar-fill");
+      if (bar) bar.style.setProperty("--score", String(s.value || 0));
     }
     renderPriority();
   }
