@@ -99,7 +99,6 @@ pub fn verify_dir(dir: &Path) -> anyhow::Result<Verification> {
     Ok(result)
 }
 
-
 /// Reads the secret key's password from `INTEGRIDAD_KEY_PASSWORD`; `None` asks on the terminal.
 /// Without it and without a terminal to ask on, this is an error rather than a hang.
 fn password_from_env() -> anyhow::Result<Option<String>> {

@@ -13,9 +13,11 @@ pub mod diagnostics;
 mod integrity;
 pub mod lang;
 mod markdown;
+mod new;
 mod output;
 mod render;
 mod search;
+pub mod serve;
 mod site;
 mod url;
 mod yaml;
@@ -29,6 +31,7 @@ pub use config::LinkStyle;
 pub use content::Drafts;
 use diagnostics::Diagnostics;
 pub use integrity::{keygen, verify_dir, verify_signature, Verification};
+pub use new::Scaffold;
 pub use render::RenderStats;
 
 /// A whole built site in memory: output path → bytes.
@@ -262,4 +265,16 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
         &mut diags,
     )?;
     Ok((stats.map(|_| sink.into_files()), diags))
+}
+
+/// `integridad serve`: builds into memory and serves with live reload until Ctrl-C (SPEC
+/// "Command line"). Errors are environment failures: no site root, no free port, no watcher.
+pub fn serve(options: &serve::ServeOptions) -> anyhow::Result<()> {
+    let root = resolve_root(options.root.as_deref())?;
+    serve::run(options, &root, Box::new(build_in_memory))
+}
+
+/// `integridad new`: writes a chapter or checklist scaffold and returns its path; never overwrites.
+pub fn new_file(root: Option<&Path>, scaffold: Scaffold, name: &str) -> anyhow::Result<PathBuf> {
+    new::new_file(&resolve_root(root)?, scaffold, name)
 }

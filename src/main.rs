@@ -4,7 +4,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use integridad::cli::{Cli, Command};
+use integridad::cli::{Cli, Command, NewKind};
+use integridad::serve::{ServeOptions, WatchMode};
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
@@ -47,7 +48,35 @@ fn run(command: Command) -> anyhow::Result<ExitCode> {
             );
             return Ok(ExitCode::SUCCESS);
         }
-        other => anyhow::bail!("`{other:?}` is not available in this version"),
+        Command::Serve(args) => {
+            let bind = integridad::serve::parse_bind(&args.bind)?;
+            let watch = if args.poll {
+                WatchMode::Poll
+            } else {
+                WatchMode::Events
+            };
+            let options = ServeOptions {
+                root: args.root.root,
+                bind,
+                port: args.port,
+                watch,
+            };
+            integridad::serve(&options)?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        Command::New(args) => {
+            let scaffold = match args.kind {
+                NewKind::Chapter => integridad::Scaffold::Chapter,
+                NewKind::Checklist => integridad::Scaffold::Checklist,
+            };
+            let path = integridad::new_file(args.root.root.as_deref(), scaffold, &args.name)?;
+            let cwd = std::env::current_dir().unwrap_or_default();
+            println!(
+                "created {}",
+                path.strip_prefix(&cwd).unwrap_or(&path).display()
+            );
+            return Ok(ExitCode::SUCCESS);
+        }
     };
     let (report, verb) = report;
     eprint!("{}", report.diagnostics.render(&report.root));

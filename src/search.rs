@@ -5,7 +5,10 @@
 use serde::Serialize;
 
 use crate::markdown::RenderedMarkdown;
-use crate::render::OutputSink;
+use std::collections::BTreeMap;
+
+use crate::lang::Lang;
+use crate::render::theme::hashed_name;
 use crate::site::Site;
 
 /// Longest body text kept per page: enough for matching and snippets, small enough for phones.
@@ -26,11 +29,13 @@ struct Index {
     docs: Vec<Doc>,
 }
 
-pub(crate) fn write_search_indexes(
+/// The index script of every language: output path (with a content hash, so that mirrors and
+/// browsers may cache it forever) and bytes.
+pub(crate) fn render_search_indexes(
     site: &Site,
     rendered: &[RenderedMarkdown],
-    sink: &dyn OutputSink,
-) -> anyhow::Result<usize> {
+) -> anyhow::Result<BTreeMap<Lang, (String, Vec<u8>)>> {
+    let mut indexes = BTreeMap::new();
     for language in &site.config.languages {
         let lang = &language.lang;
         let mut docs = Vec::new();
@@ -48,7 +53,7 @@ pub(crate) fn write_search_indexes(
                 .unwrap_or_default();
             docs.push(Doc {
                 title: page.front.title.clone(),
-                url: site.urls[i].as_str().to_string(),
+                url: from_root(site, &site.urls[i]),
                 description: page.front.description.clone().unwrap_or_default(),
                 section,
                 text: truncate(&rendered[i].text, MAX_TEXT),
@@ -80,10 +85,16 @@ pub(crate) fn write_search_indexes(
             docs,
         };
         let json = serde_json::to_string(&index)?;
-        let script = format!("self.INTEGRIDAD_SEARCH = {json};\n");
-        sink.write(&format!("search-index.{lang}.js"), script.as_bytes())?;
+        let script = format!("self.INTEGRIDAD_SEARCH = {json};\n").into_bytes();
+        let name = hashed_name(&format!("search-index.{lang}.js"), &script);
+        indexes.insert(lang.clone(), (name, script));
     }
-    Ok(site.config.languages.len())
+    Ok(indexes)
+}
+
+/// A URL relative to the site root in the site's link style (`x/` or `x/index.html`).
+fn from_root(site: &Site, url: &crate::url::UrlPath) -> String {
+    crate::url::UrlPath::dir("").relative_to(url, site.config.links)
 }
 
 fn truncate(text: &str, max: usize) -> String {

@@ -190,7 +190,7 @@ impl Renderer<'_> {
         let checklist = &site.checklists[c];
         let default = &site.config.default_lang;
         let url = &site.checklist_urls[c][l];
-        let here = Here { url, lang };
+        let here = Here::new(url, lang);
         let texts = &self.rendered.checklists[c][l];
         let mut guidance = texts.guidance.iter();
         let sections = checklist
@@ -273,7 +273,7 @@ impl Renderer<'_> {
             sectors: Vec::new(),
         };
         let context = PageContext {
-            site: views::site_view(site, &here, None),
+            site: self.site_view(&here, None),
             page,
             lang: lang.as_str(),
             root: url.root_prefix(),

@@ -39,7 +39,10 @@ pub(crate) struct SiteView<'a> {
     pub search_index_url: String,
     /// Link to the about page (`content/acerca.md` or `content/about.md`), if the site has one.
     pub about_url: Option<String>,
-    /// Top-level navigation: the home page's sections and pages in order.
+    /// Link to the checklists index (`content/checklists/_index.md`), if the site has one.
+    pub checklists_url: Option<String>,
+    /// Top-level navigation: the home page's sections and pages in order; only the section
+    /// holding the current page lists its children (so navigation stays small on large sites).
     pub nav: Vec<NavItem>,
     /// Feed of the current language.
     pub feed_url: String,
@@ -50,6 +53,8 @@ pub(crate) struct SiteView<'a> {
 pub(crate) struct NavItem {
     pub title: String,
     pub url: String,
+    /// Set when the entry is a fallback in another language than the page.
+    pub lang: Option<String>,
     pub current: bool,
     pub active: bool,
     pub children: Vec<NavItem>,
@@ -79,6 +84,7 @@ pub(crate) struct Link {
 pub(crate) struct PageView<'a> {
     /// `home`, `section`, `page`, `checklist`, `checklists`, `search` or `404`.
     pub kind: &'a str,
+    /// For `search` and `404`, the theme's `search_title` / `error_404_title` UI string.
     pub title: &'a str,
     pub description: Option<&'a str>,
     /// Rendered markdown body (already safe HTML).
@@ -158,6 +164,7 @@ pub(crate) struct ReferenceView {
 pub(crate) struct ChecklistCard {
     pub id: String,
     pub title: Text,
+    /// Rendered markdown, safe HTML (may be empty).
     pub description: Text,
     pub url: String,
     pub item_count: usize,

@@ -161,15 +161,22 @@ pub(crate) fn render_site(
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
+    let indexes = crate::search::render_search_indexes(site, &rendered.pages)?;
+    for (name, bytes) in indexes.values() {
+        sink.write(name, bytes)?;
+    }
     let renderer = pages::Renderer {
+        search_indexes: indexes
+            .into_iter()
+            .map(|(lang, (name, _))| (lang, name))
+            .collect(),
         site,
         theme,
         rendered,
         mode,
         sink,
     };
-    let files_before = 0;
-    let mut files = files_before;
+    let mut files = site.config.languages.len();
     files += renderer.render_pages(diags)?;
     files += renderer.render_checklists(diags)?;
     files += renderer.render_specials(diags)?;

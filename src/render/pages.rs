@@ -15,6 +15,8 @@ use crate::site::Site;
 use crate::url::UrlPath;
 
 pub(super) struct Renderer<'a> {
+    /// Output path of the search index script of each language.
+    pub search_indexes: std::collections::BTreeMap<Lang, String>,
     pub site: &'a Site,
     pub theme: &'a Theme,
     pub rendered: &'a Rendered,
@@ -26,6 +28,18 @@ pub(super) struct Renderer<'a> {
 pub(super) type FileResult = Result<(), Diagnostic>;
 
 impl Renderer<'_> {
+    pub fn site_view<'s>(
+        &'s self,
+        here: &Here<'_>,
+        current: Option<&crate::content::page::PageId>,
+    ) -> crate::render::context::SiteView<'s> {
+        let index = self
+            .search_indexes
+            .get(here.lang)
+            .map(|p| UrlPath::file(p.clone()));
+        views::site_view(self.site, here, current, index.as_ref())
+    }
+
     /// Renders `template` with `context` and writes it; template failures become diagnostics that
     /// name the source file, I/O failures abort.
     pub fn write_template(
@@ -97,10 +111,7 @@ impl Renderer<'_> {
         let site = self.site;
         let page = &site.pages[i];
         let url = &site.urls[i];
-        let here = Here {
-            url,
-            lang: &page.lang,
-        };
+        let here = Here::new(url, &page.lang);
         let md = &self.rendered.pages[i];
         let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
         let kind = match page.kind {
@@ -165,7 +176,7 @@ impl Renderer<'_> {
             sectors,
         };
         let context = PageContext {
-            site: views::site_view(site, &here, Some(&page.id)),
+            site: self.site_view(&here, Some(&page.id)),
             page: view,
             lang: page.lang.as_str(),
             root: url.root_prefix(),
@@ -195,7 +206,6 @@ impl Renderer<'_> {
         let root = UrlPath::dir(String::new());
         results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
         let mut written = Self::collect(results, diags)?;
-        written += crate::search::write_search_indexes(site, &self.rendered.pages, self.sink)?;
         written += self.write_aliases(diags)?;
         self.sink.write("robots.txt", robots(site).as_bytes())?;
         Ok(written + 1)
@@ -209,7 +219,12 @@ impl Renderer<'_> {
         output: &str,
     ) -> anyhow::Result<FileResult> {
         let site = self.site;
-        let here = Here { url, lang };
+        let base = root_of_base_url(&site.config.base_url);
+        let here = Here {
+            url,
+            lang,
+            base: (kind == "404").then_some(base.as_str()),
+        };
         let title = self.ui_title(kind, lang);
         let view = PageView {
             kind,
@@ -233,12 +248,12 @@ impl Renderer<'_> {
             sectors: Vec::new(),
         };
         let root = if kind == "404" {
-            root_of_base_url(&site.config.base_url)
+            base.clone()
         } else {
             url.root_prefix()
         };
         let context = PageContext {
-            site: views::site_view(site, &here, None),
+            site: self.site_view(&here, None),
             page: view,
             lang: lang.as_str(),
             root,
@@ -265,19 +280,16 @@ impl Renderer<'_> {
         )
     }
 
-    /// The page title of a theme-made page comes from the theme's UI strings (`search_title`, `not_found_title`).
+    /// The page title of a theme-made page comes from the theme's UI strings (`search_title`, `error_404_title`).
     fn ui_title(&self, kind: &str, lang: &Lang) -> String {
         let key = if kind == "404" {
-            "not_found_title"
+            "error_404_title"
         } else {
             "search_title"
         };
-        let mut context = Context::new();
-        context.insert("lang", lang.as_str());
         self.theme
-            .tera
-            .render_str(&format!("{{{{ t(key=\"{key}\") }}}}"), &context, false)
-            .unwrap_or_else(|_| kind.to_string())
+            .ui(lang.as_str(), key)
+            .unwrap_or_else(|| kind.to_string())
     }
 
     /// Alias redirect pages: a tiny HTML file with a meta refresh and a link, at the old path.

@@ -24,6 +24,18 @@ pub(crate) struct StaticFile {
 pub(crate) struct Theme {
     pub tera: Tera,
     pub static_files: Vec<StaticFile>,
+    strings: Arc<Strings>,
+    default_lang: String,
+}
+
+impl Theme {
+    /// A UI string in `lang`, falling back to the default language; `None` if the theme lacks it.
+    pub fn ui(&self, lang: &str, key: &str) -> Option<String> {
+        [lang, self.default_lang.as_str()]
+            .iter()
+            .find_map(|l| self.strings.get(*l).and_then(|m| m.get(key)))
+            .cloned()
+    }
 }
 
 type Strings = BTreeMap<String, BTreeMap<String, String>>;
@@ -51,10 +63,11 @@ pub(crate) fn load_theme(
         .iter()
         .map(|(rel, file)| (rel.clone(), file.output.clone()))
         .collect();
+    let strings = Arc::new(strings);
     let mut tera = Tera::new();
     register_functions(
         &mut tera,
-        Arc::new(strings),
+        strings.clone(),
         Arc::new(assets),
         config.default_lang.to_string(),
     );
@@ -70,6 +83,8 @@ pub(crate) fn load_theme(
     Ok(Some(Theme {
         tera,
         static_files: static_files.into_values().collect(),
+        strings,
+        default_lang: config.default_lang.to_string(),
     }))
 }
 

@@ -11,11 +11,28 @@ use crate::url::UrlPath;
 pub(crate) struct Here<'a> {
     pub url: &'a UrlPath,
     pub lang: &'a Lang,
+    /// For pages served at any depth (404): links start from this site path (`/`, `/espejo/`)
+    /// instead of being relative to `url`.
+    pub base: Option<&'a str>,
 }
 
-impl Here<'_> {
+impl<'a> Here<'a> {
+    pub fn new(url: &'a UrlPath, lang: &'a Lang) -> Here<'a> {
+        Here {
+            url,
+            lang,
+            base: None,
+        }
+    }
+
     pub fn link(&self, site: &Site, target: &UrlPath) -> String {
-        self.url.relative_to(target, site.config.links)
+        match self.base {
+            Some(base) => {
+                let link = UrlPath::dir("").relative_to(target, site.config.links);
+                format!("{base}{}", link.trim_start_matches("./"))
+            }
+            None => self.url.relative_to(target, site.config.links),
+        }
     }
 
     /// A link to page `index`; `lang` is set when it is a fallback in another language.
@@ -30,10 +47,12 @@ impl Here<'_> {
     }
 }
 
+/// The site-wide part of a page's context, seen from `here`.
 pub(crate) fn site_view<'a>(
     site: &'a Site,
     here: &Here<'_>,
     current: Option<&PageId>,
+    search_index: Option<&UrlPath>,
 ) -> SiteView<'a> {
     let language = site
         .config
@@ -49,8 +68,13 @@ pub(crate) fn site_view<'a>(
         default_lang: site.config.default_lang.as_str(),
         home_url: here.link(site, &UrlPath::dir(prefix.clone())),
         search_url: here.link(site, &search_url(site, here.lang)),
-        search_index_url: here.link(site, &search_index_url(here.lang)),
+        search_index_url: search_index
+            .map(|url| here.link(site, url))
+            .unwrap_or_default(),
         about_url: about.map(|i| here.link(site, &site.urls[i])),
+        checklists_url: site
+            .page_or_fallback(&PageId("checklists/_index.md".to_string()), here.lang)
+            .map(|i| here.link(site, &site.urls[i])),
         nav: nav(site, here, current),
         feed_url: here.link(site, &UrlPath::file(format!("{prefix}atom.xml"))),
     }
@@ -61,19 +85,16 @@ pub(crate) fn search_url(site: &Site, lang: &Lang) -> UrlPath {
     UrlPath::dir(format!("{}search", site.lang_prefix(lang)))
 }
 
-/// The search index script of a language, at the site root so every language finds it.
-pub(crate) fn search_index_url(lang: &Lang) -> UrlPath {
-    UrlPath::file(format!("search-index.{lang}.js"))
-}
-
 fn nav(site: &Site, here: &Here<'_>, current: Option<&PageId>) -> Vec<NavItem> {
     site.children_of("")
         .iter()
         .filter_map(|id| {
             let index = site.page_or_fallback(id, here.lang)?;
             let page = &site.pages[index];
+            let in_section =
+                current.is_some_and(|c| c.as_str().starts_with(&format!("{}/", page.dir)));
             let children = match page.kind {
-                PageKind::Section => site
+                PageKind::Section if in_section => site
                     .children_of(&page.dir)
                     .iter()
                     .filter_map(|child| site.page_or_fallback(child, here.lang))
@@ -99,6 +120,7 @@ fn nav_item(
     NavItem {
         title: page.front.title.clone(),
         url: here.link(site, &site.urls[index]),
+        lang: (&page.lang != here.lang).then(|| page.lang.to_string()),
         current: is_current,
         active,
         children,

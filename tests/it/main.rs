@@ -7,4 +7,6 @@ mod content;
 mod harness;
 mod integrity;
 mod links;
+mod new;
 mod output;
+mod serve;

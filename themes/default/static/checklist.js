@@ -314,11 +314,22 @@
     render();
   });
 
+  // The printed record carries the date it was printed (the sign-off block is print-only).
+  var printedOn = document.getElementById("printed-on");
+  function stampDate() {
+    if (!printedOn) return;
+    var date;
+    try { date = new Intl.DateTimeFormat(lang, { dateStyle: "long" }).format(new Date()); } catch (e) { date = today(); }
+    printedOn.textContent = msg("printed-on", { date: date });
+  }
+  window.addEventListener("beforeprint", stampDate);
+
   // --- start ---
   answers = load();
   applyToForm();
   renderLegend();
   render();
+  stampDate();
   var toolbar = app.querySelector(".checklist-toolbar");
   if (toolbar) toolbar.hidden = false;
   document.getElementById("results").hidden = false;

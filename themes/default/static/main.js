@@ -27,20 +27,22 @@
     });
   }
 
-  // Wide tables are wrapped in .table-scroll: make them reachable by keyboard when they actually scroll.
-  var wrappers = document.querySelectorAll(".table-scroll");
+  // Wide tables (wrapped in .table-scroll) and code blocks: reachable by keyboard when they actually scroll.
+  var wrappers = document.querySelectorAll(".table-scroll, pre");
   var markScrollable = function () {
     for (var i = 0; i < wrappers.length; i++) {
       var w = wrappers[i];
       if (w.scrollWidth > w.clientWidth + 1) {
+        if (!w.hasAttribute("tabindex")) w.setAttribute("data-tabindex-added", "");
         w.setAttribute("tabindex", "0");
         var cap = w.querySelector("caption") || w.querySelector("th");
         if (cap && cap.textContent.trim() && !w.hasAttribute("aria-label")) {
           w.setAttribute("role", "region");
           w.setAttribute("aria-label", cap.textContent.trim());
         }
-      } else if (w.getAttribute("tabindex") === "0") {
+      } else if (w.hasAttribute("data-tabindex-added")) {
         w.removeAttribute("tabindex");
+        w.removeAttribute("data-tabindex-added");
       }
     }
   };

@@ -50,16 +50,28 @@
     return n;
   }
 
+  // Short words ("de", "of") must match too, but only longer ones rank and get highlighted.
+  function significant(ws) {
+    var long = ws.filter(function (w) { return w.length >= 3; });
+    return long.length ? long : ws;
+  }
+
   function search(ws) {
-    var results = [];
+    var results = [], sig = significant(ws), phrase = ws.join(" ");
     docs.forEach(function (d) {
-      var titleHits = 0, score = 0;
       for (var i = 0; i < ws.length; i++) {
         var w = ws[i];
-        var t = d.title.indexOf(w) !== -1, s = d.description.indexOf(w) !== -1, b = count(d.body.text, w);
-        if (!t && !s && !b) return;
+        if (d.title.indexOf(w) === -1 && d.description.indexOf(w) === -1 && d.body.text.indexOf(w) === -1) return;
+      }
+      var titleHits = 0, score = 0;
+      sig.forEach(function (w) {
+        var t = d.title.indexOf(w) !== -1;
         if (t) titleHits++;
-        score += (t ? 10 : 0) + (s ? 3 : 0) + Math.min(b, 10);
+        score += (t ? 10 : 0) + (d.description.indexOf(w) !== -1 ? 3 : 0) + Math.min(count(d.body.text, w), 10);
+      });
+      if (ws.length > 1) {
+        if (d.title.indexOf(phrase) !== -1) titleHits += sig.length;
+        if (d.body.text.indexOf(phrase) !== -1 || d.description.indexOf(phrase) !== -1) score += 15;
       }
       results.push({ d: d, titleHits: titleHits, score: score });
     });
@@ -70,15 +82,22 @@
   }
 
   // A ~200-character excerpt around the first body match, with the matched words in <mark>.
-  function snippet(d, ws) {
-    var folded = d.body.text, first = -1;
-    ws.forEach(function (w) { var i = folded.indexOf(w); if (i !== -1 && (first === -1 || i < first)) first = i; });
+  function snippet(d, all) {
+    var folded = d.body.text, ws = significant(all);
+    // Centre on the whole query if it appears as a phrase, else on the longest word.
+    var first = all.length > 1 ? folded.indexOf(all.join(" ")) : -1;
+    ws.slice().sort(function (a, b) { return b.length - a.length; }).forEach(function (w) {
+      if (first === -1) first = folded.indexOf(w);
+    });
     var frag = document.createDocumentFragment();
     if (first === -1) {
       frag.appendChild(document.createTextNode(String(d.doc.description || d.raw.slice(0, 200))));
       return frag;
     }
     var start = Math.max(0, first - 80), end = Math.min(folded.length, first + 140);
+    // Snap to word boundaries so the excerpt never starts or ends mid-word.
+    if (start > 0) { var sp = folded.indexOf(" ", start); if (sp !== -1 && sp < first) start = sp + 1; }
+    if (end < folded.length) { var ep = folded.lastIndexOf(" ", end); if (ep > first) end = ep; }
     var ranges = [];
     ws.forEach(function (w) {
       var i = folded.indexOf(w, start);
@@ -101,6 +120,13 @@
     return frag;
   }
 
+  // Index URLs are relative to the site root; opened from disk (file://) a folder needs its index.html.
+  function href(url) {
+    var u = root + String(url || "").replace(/^\//, "");
+    if (window.location.protocol === "file:") u = u.replace(/(^|\/)(#|$)/, "$1index.html$2");
+    return u;
+  }
+
   function show(query) {
     list.textContent = "";
     if (!docs) { summary.textContent = msg("unavailable"); return; }
@@ -118,7 +144,7 @@
         li.appendChild(sec);
       }
       var a = document.createElement("a");
-      a.href = root + String(r.d.doc.url || "").replace(/^\//, "");
+      a.href = href(r.d.doc.url);
       a.textContent = r.d.doc.title;
       li.appendChild(a);
       var p = document.createElement("p");

@@ -1,0 +1,222 @@
+//! `integridad serve` (SPEC "Command line"): builds the site into memory with drafts and live
+//! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
+//! parts together (`watch` → `state` ← `conn`/`http`/`reload`); it never writes to disk.
+
+mod conn;
+mod http;
+mod reload;
+mod state;
+mod watch;
+
+use std::io::ErrorKind;
+use std::net::{IpAddr, SocketAddr, TcpListener};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::diagnostics::Diagnostics;
+use state::{BuildFn, Outcome, ServeState};
+pub use watch::WatchMode;
+
+/// How `serve` runs; the defaults match the command line's.
+#[derive(Debug, Clone)]
+pub struct ServeOptions {
+    /// Site root; `None` looks upward for `site.toml`.
+    pub root: Option<PathBuf>,
+    /// Address to listen on; anything but loopback exposes drafts to the network (warned about).
+    pub bind: IpAddr,
+    /// First port to try; when busy, the next ones are tried (`PORT_ATTEMPTS` in all). `0` lets
+    /// the system pick a free one.
+    pub port: u16,
+    pub watch: WatchMode,
+}
+
+impl Default for ServeOptions {
+    fn default() -> ServeOptions {
+        ServeOptions {
+            root: None,
+            bind: IpAddr::from([127, 0, 0, 1]),
+            port: 1111,
+            watch: WatchMode::Events,
+        }
+    }
+}
+
+/// How many consecutive ports are tried before giving up.
+const PORT_ATTEMPTS: u16 = 10;
+
+/// Runs the dev server at `root` until Ctrl-C: builds, binds, prints the URL, then rebuilds on
+/// every change. `build` renders the site into memory. Errors are environment failures (no
+/// free port, cannot watch); content errors are shown in the terminal and the browser instead.
+pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> anyhow::Result<()> {
+    let (stop, stopped) = std::sync::mpsc::channel::<()>();
+    if let Err(error) = ctrlc::set_handler(move || {
+        let _ = stop.send(());
+    }) {
+        eprintln!("warning: Ctrl-C will not stop the server cleanly ({error})");
+    }
+    let root =
+        std::fs::canonicalize(root).with_context(|| format!("cannot read `{}`", root.display()))?;
+    let (lang, output) = site_basics(&root);
+    let mut watcher = watch::SiteWatcher::start(&root, &output, options.watch)?;
+    let instance = format!("{}-{}", std::process::id(), start_time());
+    let state = Arc::new(ServeState::new(root.clone(), lang, instance, build));
+
+    eprintln!("building `{}` …", root.display());
+    report(&state.rebuild(false), &root, None);
+
+    let (listener, addr) = bind(options)?;
+    print_url(addr);
+    if !options.bind.is_loopback() {
+        eprintln!(
+            "warning: listening on {} makes this preview, drafts included, reachable from other devices on the network",
+            options.bind
+        );
+    }
+    if options.watch == WatchMode::Poll {
+        eprintln!(
+            "watching by polling every {} ms",
+            watch::POLL_INTERVAL.as_millis()
+        );
+    }
+    {
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || conn::accept(&listener, &state));
+    }
+
+    {
+        let state = Arc::clone(&state);
+        std::thread::spawn(move || {
+            let mut debouncer = watch::Debouncer::new(watch::QUIET, watch::MAX_WAIT);
+            while let Some(batch) = watcher.next_batch(&mut debouncer) {
+                let outcome = state.rebuild(batch.styles_only);
+                report(&outcome, state.root(), Some(&batch.paths));
+            }
+        });
+    }
+    let _ = stopped.recv();
+    state.shut_down();
+    eprintln!("stopped");
+    Ok(())
+}
+
+/// The default language (for the server's own pages) and the output folder relative to the root
+/// (to ignore); the build reports a broken `site.toml` itself.
+fn site_basics(root: &Path) -> (String, PathBuf) {
+    match crate::config::load_config(root) {
+        Ok(Ok(config)) => {
+            let output = config
+                .output_dir
+                .strip_prefix(root)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            (config.default_lang.to_string(), output)
+        }
+        _ => ("es".into(), PathBuf::from("public")),
+    }
+}
+
+/// With the process id, tells a restarted server from the previous one (never in the output).
+fn start_time() -> u128 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos())
+}
+
+/// Reads `--bind`: an IP address, or `localhost` for 127.0.0.1.
+pub fn parse_bind(text: &str) -> anyhow::Result<IpAddr> {
+    if text.eq_ignore_ascii_case("localhost") {
+        return Ok(IpAddr::from([127, 0, 0, 1]));
+    }
+    text.parse().map_err(|_| {
+        anyhow::anyhow!(
+            "--bind needs an IP address such as `127.0.0.1` or `0.0.0.0`, found `{text}`"
+        )
+    })
+}
+
+/// Binds the first free port from `options.port`, saying so when it is not the one asked for.
+fn bind(options: &ServeOptions) -> anyhow::Result<(TcpListener, SocketAddr)> {
+    let attempts = if options.port == 0 { 1 } else { PORT_ATTEMPTS };
+    for offset in 0..attempts {
+        let Some(port) = options.port.checked_add(offset) else {
+            break;
+        };
+        match TcpListener::bind(SocketAddr::new(options.bind, port)) {
+            Ok(listener) => {
+                let addr = listener.local_addr().context("the server has no address")?;
+                if offset > 0 {
+                    eprintln!(
+                        "port {} is busy; using {} instead",
+                        options.port,
+                        addr.port()
+                    );
+                }
+                return Ok((listener, addr));
+            }
+            Err(error) if error.kind() == ErrorKind::AddrInUse => continue,
+            Err(error) => anyhow::bail!("cannot listen on {}:{port}: {error}", options.bind),
+        }
+    }
+    let last = options.port.saturating_add(attempts - 1);
+    anyhow::bail!(
+        "ports {} to {last} are all in use; choose a free one with --port",
+        options.port
+    )
+}
+
+fn print_url(addr: SocketAddr) {
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "127.0.0.1".to_string(),
+        IpAddr::V6(ip) => format!("[{ip}]"),
+        IpAddr::V4(ip) => ip.to_string(),
+    };
+    println!("serving on http://{host}:{}/ (Ctrl-C to stop)", addr.port());
+}
+
+/// Prints one build's result: diagnostics on failure (warnings only on the first build, so an
+/// editor's terminal is not flooded), and one line either way.
+fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
+    let cause = match changed {
+        Some([one]) => format!(" after a change to {one}"),
+        Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
+        _ => String::new(),
+    };
+    match outcome {
+        Outcome::Built {
+            generation,
+            files,
+            diagnostics,
+            took,
+        } => {
+            if changed.is_none() {
+                eprint!("{}", diagnostics.render(root));
+            }
+            let warnings = warnings_note(diagnostics);
+            eprintln!(
+                "built #{generation}: {files} files in {} ms{cause}{warnings}",
+                took.as_millis()
+            );
+        }
+        Outcome::Failed { diagnostics, took } => {
+            eprint!("{}", diagnostics.render(root));
+            let errors = match diagnostics.error_count() {
+                1 => "1 error".to_string(),
+                n => format!("{n} errors"),
+            };
+            eprintln!(
+                "build failed{cause}: {errors} in {} ms; the browser shows them and the last good build is still served",
+                took.as_millis()
+            );
+        }
+    }
+}
+
+fn warnings_note(diagnostics: &Diagnostics) -> String {
+    match diagnostics.warning_count() {
+        0 => String::new(),
+        1 => " (1 warning)".into(),
+        n => format!(" ({n} warnings)"),
+    }
+}

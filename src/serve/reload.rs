@@ -1,0 +1,217 @@
+//! Live reload and the error overlay: the events stream every open tab listens to (one thread
+//! per connection, so long-lived streams never block ordinary requests), the script and stylesheet
+//! it uses (embedded files, so pages stay free of inline code under a strict CSP), and the
+//! server's own pages for when no good build exists yet. Never reads the built site.
+
+use std::io::Write;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::diagnostics::{display_path, source_line, Diagnostics, Severity};
+
+use super::state::{OverlayError, ServeState, Status, Wait};
+
+/// The script every served page loads (the theme includes it when `live_reload` is set).
+pub(crate) const SCRIPT: &str = include_str!("reload.js");
+/// Styles of the overlay, loaded by the script.
+pub(crate) const STYLES: &str = include_str!("overlay.css");
+pub(crate) const SCRIPT_PATH: &str = "/__integridad/reload.js";
+pub(crate) const STYLES_PATH: &str = "/__integridad/overlay.css";
+pub(crate) const EVENTS_PATH: &str = "/__integridad/events";
+pub(crate) const STATUS_PATH: &str = "/__integridad/status";
+
+/// A comment line is sent this often on a quiet stream, so closed tabs are noticed.
+const KEEPALIVE: Duration = Duration::from_secs(15);
+
+/// The errors of `diagnostics` as the overlay shows them, source lines read from `root`.
+pub(crate) fn overlay_errors(diagnostics: &Diagnostics, root: &Path) -> Vec<OverlayError> {
+    diagnostics
+        .sorted()
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .map(|d| OverlayError {
+            message: d.message.clone(),
+            location: d
+                .span
+                .as_ref()
+                .map(|s| format!("{}:{}:{}", display_path(&s.file), s.line, s.col)),
+            source: d.span.as_ref().and_then(|span| {
+                let line = source_line(root, span)?;
+                let number = span.line.to_string();
+                let pad = " ".repeat(number.len());
+                let caret: String = line
+                    .chars()
+                    .take(span.col.saturating_sub(1))
+                    .map(|c| if c == '\t' { '\t' } else { ' ' })
+                    .collect();
+                Some(format!("{number} | {line}\n{pad} | {caret}^"))
+            }),
+            help: d.help.clone(),
+        })
+        .collect()
+}
+
+/// The status as the JSON the script reads.
+pub(crate) fn render_status(status: &Status) -> String {
+    serde_json::to_string(status).unwrap_or_else(|_| "{}".into())
+}
+
+/// Streams server-sent events to one tab until it goes away or the server stops: the current
+/// status at once, then each new one, and a comment line when quiet. Blocks the calling thread.
+pub(crate) fn stream_events(state: &ServeState, writer: &mut impl Write) -> std::io::Result<()> {
+    writer.write_all(
+        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n\
+          Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n",
+    )?;
+    let status = state.status();
+    let mut seen = status.event;
+    writer.write_all(format!("data: {}\n\n", render_status(&status)).as_bytes())?;
+    writer.flush()?;
+    loop {
+        let message = match state.wait_for_status(seen, KEEPALIVE) {
+            Wait::Changed(status) => {
+                seen = status.event;
+                format!("data: {}\n\n", render_status(&status))
+            }
+            Wait::TimedOut => ": keep-alive\n\n".to_string(),
+            Wait::ShutDown => return Ok(()),
+        };
+        writer.write_all(message.as_bytes())?;
+        writer.flush()?;
+    }
+}
+
+/// The page shown for every HTML request while no build has succeeded yet: the errors as text,
+/// plus the script, which shows the overlay and reloads once a build succeeds.
+pub(crate) fn render_error_page(state: &ServeState, status: &Arc<Status>) -> String {
+    let english = !state.lang().starts_with("es");
+    let (title, intro) = if english {
+        (
+            "The site could not be built",
+            "Fix the errors below and save: this page reloads by itself.",
+        )
+    } else {
+        (
+            "El sitio no se pudo compilar",
+            "Corrija los errores de abajo y guarde: esta página se recargará sola.",
+        )
+    };
+    let mut details = String::new();
+    for error in &status.errors {
+        details.push_str(&error.message);
+        details.push('\n');
+        for line in [&error.location, &error.source, &error.help]
+            .into_iter()
+            .flatten()
+        {
+            details.push_str(line);
+            details.push('\n');
+        }
+        details.push('\n');
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <meta name=\"integridad-build\" content=\"{build}\">\n<link rel=\"stylesheet\" href=\"{STYLES_PATH}\">\n\
+         <script src=\"{SCRIPT_PATH}\" defer></script>\n</head>\n<body class=\"integridad-page\">\n<main>\n\
+         <h1>{title}</h1>\n<p>{intro}</p>\n<pre>{details}</pre>\n</main>\n</body>\n</html>\n",
+        lang = escape(state.lang()),
+        build = escape(&status.build),
+        details = escape(details.trim_end()),
+    )
+}
+
+/// A plain 404 page for sites whose theme has none.
+pub(crate) fn render_not_found_page(state: &ServeState, build: &str) -> String {
+    let title = if state.lang().starts_with("es") {
+        "Página no encontrada"
+    } else {
+        "Page not found"
+    };
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
+         <meta name=\"integridad-build\" content=\"{build}\">\n<script src=\"{SCRIPT_PATH}\" defer></script>\n</head>\n\
+         <body>\n<h1>404 · {title}</h1>\n</body>\n</html>\n",
+        lang = escape(state.lang()),
+        build = escape(build),
+    )
+}
+
+/// Adds the build marker (and the script, for themes that forgot it) before `</head>` of a page,
+/// so the script knows which build the page came from. Pages without `</head>` are left alone.
+pub(crate) fn inject_marker(html: &[u8], build: &str) -> Vec<u8> {
+    let Some(at) = find_ascii_ci(html, b"</head>") else {
+        return html.to_vec();
+    };
+    let mut tag = format!(
+        "<meta name=\"integridad-build\" content=\"{}\">\n",
+        escape(build)
+    );
+    if find_ascii_ci(html, SCRIPT_PATH.as_bytes()).is_none() {
+        tag.push_str(&format!("<script src=\"{SCRIPT_PATH}\" defer></script>\n"));
+    }
+    let mut out = Vec::with_capacity(html.len() + tag.len());
+    out.extend_from_slice(&html[..at]);
+    out.extend_from_slice(tag.as_bytes());
+    out.extend_from_slice(&html[at..]);
+    out
+}
+
+fn find_ascii_ci(haystack: &[u8], needle: &[u8]) -> Option<usize> {
+    haystack
+        .windows(needle.len())
+        .position(|w| w.eq_ignore_ascii_case(needle))
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::diagnostics::{Diagnostic, Span};
+
+    #[test]
+    fn overlay_errors_carry_location_source_and_caret() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
+        std::fs::write(dir.path().join("content/a.md"), "---\ntitel: x\n---\n").expect("write");
+        let mut d = Diagnostics::new();
+        d.push(Diagnostic::warning("not shown"));
+        d.push(
+            Diagnostic::error("unknown key `titel`")
+                .at(Span::new("content/a.md", 2, 1))
+                .with_help("use `title`"),
+        );
+        let errors = overlay_errors(&d, dir.path());
+        assert_eq!(
+            errors,
+            [OverlayError {
+                message: "unknown key `titel`".into(),
+                location: Some("content/a.md:2:1".into()),
+                source: Some("2 | titel: x\n  | ^".into()),
+                help: Some("use `title`".into()),
+            }]
+        );
+    }
+
+    #[test]
+    fn marker_goes_before_head_end_once() {
+        let page = b"<html><head><script src=\"/__integridad/reload.js\" defer></script></HEAD><body></body></html>";
+        let out = String::from_utf8(inject_marker(page, "a:3")).expect("utf-8");
+        assert_eq!(
+            out,
+            "<html><head><script src=\"/__integridad/reload.js\" defer></script><meta name=\"integridad-build\" content=\"a:3\">\n</HEAD><body></body></html>"
+        );
+        let bare = String::from_utf8(inject_marker(b"<head></head>", "a:1")).expect("utf-8");
+        assert!(
+            bare.contains("<script src=\"/__integridad/reload.js\" defer></script>"),
+            "{bare}"
+        );
+        assert_eq!(inject_marker(b"no head", "a:1"), b"no head");
+    }
+}
