@@ -7,6 +7,7 @@
 #[allow(dead_code)]
 pub(crate) mod checklist;
 pub mod cli;
+pub mod command;
 mod config;
 mod content;
 pub mod diagnostics;

@@ -1,9 +1,7 @@
 //! Checklist outputs: the markdown texts of every checklist in every language, the page
 //! contexts of checklist pages and of the checklists index, and `checklist.json`.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use serde::Serialize;
+use std::collections::BTreeSet;
 
 use crate::checklist::score::scoring_rules;
 use crate::checklist::{Checklist, LinkRef, Reference};
@@ -171,7 +169,7 @@ impl Renderer<'_> {
             for (l, language) in self.site.config.languages.iter().enumerate() {
                 results.push(self.render_checklist(c, l, &language.lang));
                 let url = &self.site.checklist_urls[c][l];
-                let json = checklist_json(self.site, c);
+                let json = super::checklist_data::render_checklist_json(self.site, c);
                 self.sink
                     .write(&format!("{}checklist.json", url.as_str()), json.as_bytes())?;
                 written += 1;
@@ -340,148 +338,4 @@ impl Renderer<'_> {
             },
         }
     }
-}
-
-#[derive(Serialize)]
-struct ChecklistData<'a> {
-    format: &'static str,
-    version: u32,
-    id: &'a str,
-    default_language: &'a str,
-    languages: Vec<&'a str>,
-    title: BTreeMap<Lang, String>,
-    description: Option<BTreeMap<Lang, String>>,
-    weight: i64,
-    urls: BTreeMap<&'a Lang, String>,
-    related: Vec<BTreeMap<&'a Lang, String>>,
-    scoring: crate::checklist::score::ScoringRules,
-    sections: Vec<SectionData>,
-}
-
-#[derive(Serialize)]
-struct SectionData {
-    id: String,
-    title: BTreeMap<Lang, String>,
-    items: Vec<ItemData>,
-}
-
-#[derive(Serialize)]
-struct ItemData {
-    id: String,
-    question: BTreeMap<Lang, String>,
-    guidance: Option<BTreeMap<Lang, String>>,
-    risk: &'static str,
-    weight: u32,
-    element: Option<&'static str>,
-    references: Vec<ReferenceData>,
-}
-
-#[derive(Serialize)]
-#[serde(untagged)]
-enum ReferenceData {
-    Text { text: String },
-    Url { url: BTreeMap<String, String> },
-}
-
-/// The whole checklist as data, in every language, with absolute URLs (SPEC "Sector checklists").
-fn checklist_json(site: &Site, c: usize) -> String {
-    let checklist = &site.checklists[c];
-    let default = &site.config.default_lang;
-    let absolute = |rel: &str| -> BTreeMap<&Lang, String> {
-        let (path, fragment) = rel
-            .split_once('#')
-            .map_or((rel, None), |(p, f)| (p, Some(f)));
-        site.config
-            .languages
-            .iter()
-            .filter_map(|language| {
-                let joined = crate::site::links::join("checklists", path)?;
-                let url = match site.resolve_path(&joined, &language.lang)? {
-                    crate::site::links::Resolved::Target(_, url)
-                    | crate::site::links::Resolved::Asset(url) => url,
-                };
-                let suffix = fragment.map(|f| format!("#{f}")).unwrap_or_default();
-                Some((
-                    &language.lang,
-                    format!("{}{}{suffix}", site.config.base_url, url.as_str()),
-                ))
-            })
-            .collect()
-    };
-    let data = ChecklistData {
-        format: "integridad-checklist-data",
-        version: 1,
-        id: checklist.id.as_str(),
-        default_language: default.as_str(),
-        languages: site
-            .config
-            .languages
-            .iter()
-            .map(|l| l.lang.as_str())
-            .collect(),
-        title: checklist.title.to_map(default),
-        description: checklist.description.as_ref().map(|d| d.to_map(default)),
-        weight: checklist.weight,
-        urls: site
-            .config
-            .languages
-            .iter()
-            .enumerate()
-            .map(|(l, language)| {
-                (
-                    &language.lang,
-                    format!(
-                        "{}{}",
-                        site.config.base_url,
-                        site.checklist_urls[c][l].as_str()
-                    ),
-                )
-            })
-            .collect(),
-        related: checklist
-            .related
-            .iter()
-            .map(|r| absolute(&r.dest))
-            .collect(),
-        scoring: scoring_rules(),
-        sections: checklist
-            .sections
-            .iter()
-            .map(|section| SectionData {
-                id: section.id.to_string(),
-                title: section.title.to_map(default),
-                items: section
-                    .items
-                    .iter()
-                    .map(|item| ItemData {
-                        id: item.id.to_string(),
-                        question: item.question.to_map(default),
-                        guidance: item.guidance.as_ref().map(|g| g.to_map(default)),
-                        risk: item.risk.as_str(),
-                        weight: item.risk.weight(),
-                        element: item.element.map(|e| e.as_str()),
-                        references: item
-                            .references
-                            .iter()
-                            .map(|r| match r {
-                                Reference::Text(text) => ReferenceData::Text { text: text.clone() },
-                                Reference::Url(url) => ReferenceData::Url {
-                                    url: BTreeMap::from([("*".to_string(), url.clone())]),
-                                },
-                                Reference::Link(link) => ReferenceData::Url {
-                                    url: absolute(&link.dest)
-                                        .into_iter()
-                                        .map(|(l, u)| (l.to_string(), u))
-                                        .collect(),
-                                },
-                            })
-                            .collect(),
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
-    let mut json = serde_json::to_string_pretty(&data).unwrap_or_default();
-    json.push('\n');
-    json
 }

@@ -2,6 +2,8 @@
 //! link fragment can be checked against its target's anchors; then each output file is rendered
 //! and handed to the `OutputSink` at once, so memory does not grow with the size of the output.
 
+mod aliases;
+mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
 mod feed;

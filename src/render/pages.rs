@@ -206,8 +206,9 @@ impl Renderer<'_> {
         let root = UrlPath::dir(String::new());
         results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
         let mut written = Self::collect(results, diags)?;
-        written += self.write_aliases(diags)?;
-        self.sink.write("robots.txt", robots(site).as_bytes())?;
+        written += super::aliases::write_aliases(site, self.sink, diags)?;
+        self.sink
+            .write("robots.txt", super::aliases::robots(site).as_bytes())?;
         Ok(written + 1)
     }
 
@@ -292,53 +293,6 @@ impl Renderer<'_> {
             .unwrap_or_else(|| kind.to_string())
     }
 
-    /// Alias redirect pages: a tiny HTML file with a meta refresh and a link, at the old path.
-    fn write_aliases(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
-        let site = self.site;
-        let mut written = 0;
-        for (i, page) in site.pages.iter().enumerate() {
-            for alias in &page.front.aliases {
-                let path = alias.value.trim_matches('/');
-                let bad = path.is_empty()
-                    || path
-                        .split('/')
-                        .any(|s| s == ".." || s == "." || s.is_empty());
-                if bad {
-                    diags.push(
-                        Diagnostic::error(format!("invalid alias `{}`", alias.value))
-                            .at(alias.span.clone())
-                            .with_help("write a site path such as `/guia/codigo/`"),
-                    );
-                    continue;
-                }
-                let from = if path.ends_with(".html") {
-                    UrlPath::file(path)
-                } else {
-                    UrlPath::dir(path)
-                };
-                if site.urls.contains(&from) {
-                    diags.push(
-                        Diagnostic::error(format!(
-                            "alias `{}` is the URL of an existing page",
-                            alias.value
-                        ))
-                        .at(alias.span.clone()),
-                    );
-                    continue;
-                }
-                let dir_of_from =
-                    UrlPath::dir(from.as_str().rsplit_once('/').map_or("", |(d, _)| d));
-                let base = if from.is_dir() { &from } else { &dir_of_from };
-                let target = base.relative_to(&site.urls[i], site.config.links);
-                let canonical = format!("{}{}", site.config.base_url, site.urls[i].as_str());
-                let html = redirect_html(&page.lang, &page.front.title, &target, &canonical);
-                self.sink.write(&from.output_file(), html.as_bytes())?;
-                written += 1;
-            }
-        }
-        Ok(written)
-    }
-
     pub fn checklist_link(&self, here: &Here<'_>, c: usize) -> crate::render::context::Link {
         let site = self.site;
         let checklist = &site.checklists[c];
@@ -399,24 +353,6 @@ fn root_of_base_url(base_url: &str) -> String {
         Some(i) => after_scheme[i..].to_string(),
         None => "/".to_string(),
     }
-}
-
-fn robots(site: &Site) -> String {
-    format!(
-        "User-agent: *\nAllow: /\nSitemap: {}sitemap.xml\n",
-        site.config.base_url
-    )
-}
-
-fn redirect_html(lang: &Lang, title: &str, target: &str, canonical: &str) -> String {
-    let title = crate::render::feed::escape(title);
-    let target = crate::render::feed::escape(target);
-    let canonical = crate::render::feed::escape(canonical);
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"{lang}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{title}</title>\n\
-<link rel=\"canonical\" href=\"{canonical}\">\n<meta name=\"robots\" content=\"noindex\">\n\
-<meta http-equiv=\"refresh\" content=\"0; url={target}\">\n</head>\n<body>\n<p><a href=\"{target}\">{title}</a></p>\n</body>\n</html>\n"
-    )
 }
 
 #[cfg(test)]

@@ -138,6 +138,9 @@ pub(crate) fn handle(state: &ServeState, method: Method, url: &str) -> Handled {
     }
     let path = url.split(['?', '#']).next().unwrap_or(url);
     match path {
+        reload::EVENTS_PATH if method == Method::Head => {
+            return Handled::Reply(file(200, "events.txt", Vec::new()))
+        }
         reload::EVENTS_PATH => return Handled::Events,
         reload::SCRIPT_PATH => {
             return Handled::Reply(file(200, "reload.js", reload::SCRIPT.as_bytes().to_vec()))

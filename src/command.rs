@@ -1,0 +1,100 @@
+//! Runs a parsed command: calls the pipeline, prints diagnostics and summaries to stderr.
+//! Exit codes are chosen in `main.rs` from what `run` returns.
+
+use crate::cli::{Command, NewKind, VerifyArgs};
+use crate::serve::{ServeOptions, WatchMode};
+
+/// Runs one command and prints its diagnostics. `Ok(false)` means content or verification
+/// errors (exit code 1); `Err` means usage or I/O errors (exit code 2).
+pub fn run(command: Command) -> anyhow::Result<bool> {
+    let report = match command {
+        Command::Build(args) => {
+            let options = crate::BuildOptions {
+                root: args.root.root,
+                output: args.output,
+                base_url: args.base_url,
+                include_drafts: args.drafts,
+                offline: args.offline,
+                sign: args.sign,
+            };
+            (crate::build(&options)?, "built")
+        }
+        Command::Check(args) => (crate::check(args.root.as_deref())?, "checked"),
+        Command::Verify(args) => return verify(&args),
+        Command::Keygen(args) => {
+            let (secret, public) = crate::keygen(&args.out)?;
+            println!(
+                "secret key: {}\npublic key: {}",
+                secret.display(),
+                public.display()
+            );
+            return Ok(true);
+        }
+        Command::Serve(args) => {
+            let bind = crate::serve::parse_bind(&args.bind)?;
+            let watch = if args.poll {
+                WatchMode::Poll
+            } else {
+                WatchMode::Events
+            };
+            let options = ServeOptions {
+                root: args.root.root,
+                bind,
+                port: args.port,
+                watch,
+            };
+            crate::serve(&options)?;
+            return Ok(true);
+        }
+        Command::New(args) => {
+            let scaffold = match args.kind {
+                NewKind::Chapter => crate::Scaffold::Chapter,
+                NewKind::Checklist => crate::Scaffold::Checklist,
+            };
+            let path = crate::new_file(args.root.root.as_deref(), scaffold, &args.name)?;
+            let cwd = std::env::current_dir().unwrap_or_default();
+            println!(
+                "created {}",
+                path.strip_prefix(&cwd).unwrap_or(&path).display()
+            );
+            return Ok(true);
+        }
+    };
+    let (report, verb) = report;
+    eprint!("{}", report.diagnostics.render(&report.root));
+    eprintln!("{}", report.summary(verb));
+    Ok(!report.failed())
+}
+
+fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
+    let result = crate::verify_dir(&args.dir)?;
+    for (label, paths) in [
+        ("changed", &result.mismatched),
+        ("missing", &result.missing),
+        ("not listed", &result.unlisted),
+    ] {
+        for path in paths.iter() {
+            eprintln!("error: {label}: {path}");
+        }
+    }
+    for line in &result.malformed {
+        eprintln!("error: SHA256SUMS line {line} is not `<sha256>  <path>`");
+    }
+    let mut ok = result.ok();
+    if let Some(pubkey) = &args.pubkey {
+        match crate::verify_signature(&args.dir, pubkey) {
+            Ok(()) => eprintln!("signature: good ({})", pubkey.display()),
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                ok = false;
+            }
+        }
+    }
+    if ok {
+        eprintln!("verified {} files", result.checked);
+        Ok(true)
+    } else {
+        eprintln!("verification failed");
+        Ok(false)
+    }
+}
