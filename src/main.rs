@@ -4,6 +4,12 @@
 use std::process::ExitCode;
 
 use clap::Parser;
+
+/// Rendering allocates many small strings from several threads; mimalloc halves the time glibc's
+/// allocator spends on them.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use integridad::cli::Cli;
 
 fn main() -> ExitCode {

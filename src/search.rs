@@ -1,40 +1,44 @@
 //! The search index: one small script per language (`search-index.es.js`) that sets
 //! `self.INTEGRIDAD_SEARCH`. A script rather than JSON so that search also works from file://,
-//! where browsers refuse `fetch`. Text is accent-folded and lowercased for matching.
+//! where browsers refuse `fetch`. The theme's script folds accents and case when matching.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::markdown::RenderedMarkdown;
-use std::collections::BTreeMap;
-
 use crate::lang::Lang;
+use crate::markdown::RenderedMarkdown;
 use crate::render::theme::hashed_name;
+use crate::render::OutputSink;
 use crate::site::Site;
 
 /// Longest body text kept per page: enough for matching and snippets, small enough for phones.
-const MAX_TEXT: usize = 6000;
+pub(crate) const MAX_TEXT: usize = 6000;
 
+/// One searchable page; borrows from the model so the index is not copied before it is written.
 #[derive(Serialize)]
-struct Doc {
-    title: String,
+struct Doc<'a> {
+    title: &'a str,
     url: String,
-    description: String,
-    section: String,
-    text: String,
+    description: &'a str,
+    section: &'a str,
+    text: Cow<'a, str>,
 }
 
 #[derive(Serialize)]
-struct Index {
-    lang: String,
-    docs: Vec<Doc>,
+struct Index<'a> {
+    lang: &'a str,
+    docs: Vec<Doc<'a>>,
 }
 
-/// The index script of every language: output path (with a content hash, so that mirrors and
-/// browsers may cache it forever) and bytes.
-pub(crate) fn render_search_indexes(
+/// Writes the index script of every language and returns each one's output path, which carries
+/// a content hash so that mirrors and browsers may cache it forever.
+pub(crate) fn write_search_indexes(
     site: &Site,
     rendered: &[RenderedMarkdown],
-) -> anyhow::Result<BTreeMap<Lang, (String, Vec<u8>)>> {
+    sink: &dyn OutputSink,
+) -> anyhow::Result<BTreeMap<Lang, String>> {
     let mut indexes = BTreeMap::new();
     for language in &site.config.languages {
         let lang = &language.lang;
@@ -49,14 +53,13 @@ pub(crate) fn render_search_indexes(
                         lang,
                     )
                 })
-                .map(|s| site.pages[s].front.title.clone())
-                .unwrap_or_default();
+                .map_or("", |s| site.pages[s].front.title.as_str());
             docs.push(Doc {
-                title: page.front.title.clone(),
+                title: &page.front.title,
                 url: from_root(site, &site.urls[i]),
-                description: page.front.description.clone().unwrap_or_default(),
+                description: page.front.description.as_deref().unwrap_or_default(),
                 section,
-                text: truncate(&rendered[i].text, MAX_TEXT),
+                text: Cow::Borrowed(&rendered[i].text),
             });
         }
         for (c, checklist) in site.checklists.iter().enumerate() {
@@ -67,27 +70,26 @@ pub(crate) fn render_search_indexes(
                 text.push(' ');
             }
             docs.push(Doc {
-                title: checklist.title.get(lang, default).text.to_string(),
-                url: site.checklist_urls[c][site.lang_index(lang)]
-                    .as_str()
-                    .to_string(),
+                title: checklist.title.get(lang, default).text,
+                url: from_root(site, &site.checklist_urls[c][site.lang_index(lang)]),
                 description: checklist
                     .description
                     .as_ref()
-                    .map(|d| d.get(lang, default).text.to_string())
-                    .unwrap_or_default(),
-                section: String::new(),
-                text: truncate(&text, MAX_TEXT),
+                    .map_or("", |d| d.get(lang, default).text),
+                section: "",
+                text: Cow::Owned(truncate(&text, MAX_TEXT)),
             });
         }
         let index = Index {
-            lang: lang.to_string(),
+            lang: lang.as_str(),
             docs,
         };
-        let json = serde_json::to_string(&index)?;
-        let script = format!("self.INTEGRIDAD_SEARCH = {json};\n").into_bytes();
+        let mut script = b"self.INTEGRIDAD_SEARCH = ".to_vec();
+        serde_json::to_writer(&mut script, &index)?;
+        script.extend_from_slice(b";\n");
         let name = hashed_name(&format!("search-index.{lang}.js"), &script);
-        indexes.insert(lang.clone(), (name, script));
+        sink.write(&name, &script)?;
+        indexes.insert(lang.clone(), name);
     }
     Ok(indexes)
 }
@@ -97,7 +99,7 @@ fn from_root(site: &Site, url: &crate::url::UrlPath) -> String {
     crate::url::UrlPath::dir("").relative_to(url, site.config.links)
 }
 
-fn truncate(text: &str, max: usize) -> String {
+pub(crate) fn truncate(text: &str, max: usize) -> String {
     let mut end = text.len().min(max);
     while !text.is_char_boundary(end) {
         end -= 1;

@@ -57,23 +57,13 @@ pub(crate) fn render_markdown_all(site: &Site, diags: &mut Diagnostics) -> Optio
     let results: Vec<(RenderedMarkdown, Diagnostics, Vec<FragmentCheck>)> = (0..site.pages.len())
         .into_par_iter()
         .map(|i| {
-            let page = &site.pages[i];
             let mut local = Diagnostics::new();
-            let resolver = Resolver::new(
-                site,
-                &page.dir,
-                &page.lang,
-                &site.urls[i],
-                Some(Target::Page(i)),
-            );
-            let options = md_options(site, &page.lang);
-            let source = MdSource {
-                text: &page.body,
-                file: &page.file,
-                first_line: page.body_line,
-            };
-            let rendered = render_markdown(&source, &options, &resolver, &mut local);
-            (rendered, local, resolver.into_fragments())
+            let (mut rendered, checks) = render_page_markdown(site, i, &mut local);
+            // Only anchors, TOC and search text are kept: the HTML is rendered again when the
+            // page is written, so memory does not hold the whole site's HTML at once.
+            rendered.html = String::new();
+            rendered.text = crate::search::truncate(&rendered.text, crate::search::MAX_TEXT);
+            (rendered, local, checks)
         })
         .collect();
     let mut pages = Vec::with_capacity(results.len());
@@ -86,6 +76,30 @@ pub(crate) fn render_markdown_all(site: &Site, diags: &mut Diagnostics) -> Optio
     let checklists = checklists::render_texts(site, diags, &mut fragments);
     check_fragments(site, &pages, &fragments, diags);
     (!diags.has_errors()).then_some(Rendered { pages, checklists })
+}
+
+/// Renders one page's markdown with its links resolved; returns the fragments to check.
+pub(crate) fn render_page_markdown(
+    site: &Site,
+    i: usize,
+    diags: &mut Diagnostics,
+) -> (RenderedMarkdown, Vec<FragmentCheck>) {
+    let page = &site.pages[i];
+    let resolver = Resolver::new(
+        site,
+        &page.dir,
+        &page.lang,
+        &site.urls[i],
+        Some(Target::Page(i)),
+    );
+    let options = md_options(site, &page.lang);
+    let source = MdSource {
+        text: &page.body,
+        file: &page.file,
+        first_line: page.body_line,
+    };
+    let rendered = render_markdown(&source, &options, &resolver, diags);
+    (rendered, resolver.into_fragments())
 }
 
 pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {
@@ -163,15 +177,8 @@ pub(crate) fn render_site(
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
-    let indexes = crate::search::render_search_indexes(site, &rendered.pages)?;
-    for (name, bytes) in indexes.values() {
-        sink.write(name, bytes)?;
-    }
     let renderer = pages::Renderer {
-        search_indexes: indexes
-            .into_iter()
-            .map(|(lang, (name, _))| (lang, name))
-            .collect(),
+        search_indexes: crate::search::write_search_indexes(site, &rendered.pages, sink)?,
         site,
         theme,
         rendered,

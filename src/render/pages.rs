@@ -113,6 +113,9 @@ impl Renderer<'_> {
         let url = &site.urls[i];
         let here = Here::new(url, &page.lang);
         let md = &self.rendered.pages[i];
+        // Problems were reported by the first markdown pass; this pass only needs the HTML.
+        let (html, _) = super::render_page_markdown(site, i, &mut Diagnostics::new());
+        let html = html.html;
         let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
         let kind = match page.kind {
             PageKind::Home => "home",
@@ -158,7 +161,7 @@ impl Renderer<'_> {
             kind,
             title: &page.front.title,
             description: page.front.description.as_deref(),
-            content: &md.html,
+            content: &html,
             toc: &md.toc,
             show_toc: page.front.toc && !md.toc.is_empty(),
             date: page.front.date.as_ref().map(|d| d.as_str()),

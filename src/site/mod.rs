@@ -36,7 +36,8 @@ pub(crate) struct Site {
     /// URL of each checklist per language: `checklist_urls[checklist][language index]`.
     pub checklist_urls: Vec<Vec<UrlPath>>,
     pub assets: Vec<Asset>,
-    by_id: HashMap<(PageId, Lang), PageIndex>,
+    /// Page index of each id in each language (indexed like `config.languages`).
+    by_id: HashMap<PageId, Vec<Option<PageIndex>>>,
     assets_by_rel: HashMap<String, usize>,
     /// Sources that failed to load (see `Content::failed`).
     failed: std::collections::BTreeSet<String>,
@@ -47,12 +48,16 @@ pub(crate) struct Site {
 impl Site {
     /// Builds the model. Duplicate URLs and front matter that names unknown sectors are errors.
     pub fn new(config: &Config, content: Content, diags: &mut Diagnostics) -> Site {
-        let by_id = content
-            .pages
-            .iter()
-            .enumerate()
-            .map(|(i, p)| ((p.id.clone(), p.lang.clone()), i))
-            .collect();
+        let mut by_id: HashMap<PageId, Vec<Option<PageIndex>>> = HashMap::new();
+        for (i, page) in content.pages.iter().enumerate() {
+            let slot = config.languages.iter().position(|l| l.lang == page.lang);
+            let slots = by_id
+                .entry(page.id.clone())
+                .or_insert_with(|| vec![None; config.languages.len()]);
+            if let Some(slot) = slot {
+                slots[slot] = Some(i);
+            }
+        }
         let assets_by_rel = content
             .assets
             .iter()
@@ -91,7 +96,8 @@ impl Site {
     }
 
     pub fn page(&self, id: &PageId, lang: &Lang) -> Option<PageIndex> {
-        self.by_id.get(&(id.clone(), lang.clone())).copied()
+        let slot = self.config.languages.iter().position(|l| &l.lang == lang)?;
+        self.by_id.get(id).and_then(|slots| slots[slot])
     }
 
     /// The page in `lang`, else in the default language, else in any language.
