@@ -150,27 +150,46 @@ fn write_new(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
         .with_context(|| format!("cannot write `{}`", path.display()))
 }
 
-/// Signs `sums` with the secret key at `key`. The trusted comment is fixed (no timestamp), so it
-/// reveals nothing about when or where the build ran.
-pub(crate) fn sign_sums(sums: &[u8], key: &Path) -> anyhow::Result<(String, String)> {
-    let text =
-        std::fs::read_to_string(key).with_context(|| format!("cannot read `{}`", key.display()))?;
-    let secret_box = minisign::SecretKeyBox::from_string(&text)
-        .map_err(|e| anyhow::anyhow!("`{}` is not a minisign secret key: {e}", key.display()))?;
-    let secret = secret_box
-        .into_secret_key(password_from_env()?)
-        .map_err(|e| anyhow::anyhow!("cannot open the secret key `{}`: {e}", key.display()))?;
-    let public = minisign::PublicKey::from_secret_key(&secret)
-        .map_err(|e| anyhow::anyhow!("cannot derive the public key: {e}"))?;
-    let signature = minisign::sign(
-        Some(&public),
-        &secret,
-        std::io::Cursor::new(sums),
-        Some("integridad SHA256SUMS"),
-        Some("signature of SHA256SUMS by integridad"),
-    )
-    .map_err(|e| anyhow::anyhow!("cannot sign SHA256SUMS: {e}"))?;
-    Ok((signature.into_string(), public.to_base64()))
+/// A loaded secret key: opened once (the password is asked before the build starts), then used
+/// to sign `SHA256SUMS` after it. Its public key is shown on the site's verify page.
+pub(crate) struct Signer {
+    secret: minisign::SecretKey,
+    public: minisign::PublicKey,
+}
+
+impl Signer {
+    pub fn load(key: &Path) -> anyhow::Result<Signer> {
+        let text = std::fs::read_to_string(key)
+            .with_context(|| format!("cannot read `{}`", key.display()))?;
+        let secret_box = minisign::SecretKeyBox::from_string(&text).map_err(|e| {
+            anyhow::anyhow!("`{}` is not a minisign secret key: {e}", key.display())
+        })?;
+        let secret = secret_box
+            .into_secret_key(password_from_env()?)
+            .map_err(|e| anyhow::anyhow!("cannot open the secret key `{}`: {e}", key.display()))?;
+        let public = minisign::PublicKey::from_secret_key(&secret)
+            .map_err(|e| anyhow::anyhow!("cannot derive the public key: {e}"))?;
+        Ok(Signer { secret, public })
+    }
+
+    /// The public key as minisign prints it (`RW…`), for `minisign -P` and the verify page.
+    pub fn public_key(&self) -> String {
+        self.public.to_base64()
+    }
+
+    /// Signs `sums`. The trusted comment is fixed (no timestamp), so it reveals nothing about
+    /// when or where the build ran.
+    pub fn sign(&self, sums: &[u8]) -> anyhow::Result<String> {
+        let signature = minisign::sign(
+            Some(&self.public),
+            &self.secret,
+            std::io::Cursor::new(sums),
+            Some("integridad SHA256SUMS"),
+            Some("signature of SHA256SUMS by integridad"),
+        )
+        .map_err(|e| anyhow::anyhow!("cannot sign SHA256SUMS: {e}"))?;
+        Ok(signature.into_string())
+    }
 }
 
 /// Checks `dir/SHA256SUMS.minisig` against `dir/SHA256SUMS` with the public key file `pubkey`.

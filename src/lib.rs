@@ -138,7 +138,7 @@ fn load_config(
 fn run_pipeline(
     config: &config::Config,
     drafts: Drafts,
-    mode: render::Mode,
+    options: &render::RenderOptions,
     sink: &dyn render::OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<RenderStats>> {
@@ -150,7 +150,7 @@ fn run_pipeline(
     let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
         return Ok(None);
     };
-    let stats = render::render_site(&site, &theme, &rendered, mode, sink, diags)?;
+    let stats = render::render_site(&site, &theme, &rendered, options, sink, diags)?;
     Ok((!diags.has_errors()).then_some(stats))
 }
 
@@ -170,18 +170,28 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let mut stats = None;
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
+        // The key is opened first, so a wrong password fails before any work is done.
+        let signer = options
+            .sign
+            .as_deref()
+            .map(integrity::Signer::load)
+            .transpose()?;
+        let render_options = render::RenderOptions {
+            mode: render::Mode::Build,
+            public_key: signer.as_ref().map(integrity::Signer::public_key),
+        };
         let staging = output::start_staging(&config.output_dir)?;
         let result = run_pipeline(
             &config,
             drafts_for(options, &config),
-            render::Mode::Build,
+            &render_options,
             &staging,
             &mut diags,
         );
         match result {
             Ok(Some(mut s)) => {
-                if config.checksums || options.sign.is_some() {
-                    if let Err(error) = write_sums(&staging, options.sign.as_deref(), &mut s) {
+                if config.checksums || signer.is_some() {
+                    if let Err(error) = write_sums(&staging, signer.as_ref(), &mut s) {
                         output::abandon(staging);
                         return Err(error);
                     }
@@ -208,7 +218,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
 /// Writes `SHA256SUMS` (and its signature when a key is given) into the staging folder.
 fn write_sums(
     staging: &output::StagingSink,
-    key: Option<&Path>,
+    signer: Option<&integrity::Signer>,
     stats: &mut RenderStats,
 ) -> anyhow::Result<()> {
     let sums = integrity::render_sums(&staging.hashes());
@@ -216,8 +226,8 @@ fn write_sums(
     std::fs::write(dir.join(integrity::SUMS_FILE), &sums)
         .with_context(|| format!("cannot write `{}`", dir.display()))?;
     stats.files += 1;
-    if let Some(key) = key {
-        let (signature, _public) = integrity::sign_sums(sums.as_bytes(), key)?;
+    if let Some(signer) = signer {
+        let signature = signer.sign(sums.as_bytes())?;
         std::fs::write(dir.join(integrity::SIGNATURE_FILE), signature)
             .with_context(|| format!("cannot write `{}`", dir.display()))?;
         stats.files += 1;
@@ -236,7 +246,10 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
         stats = run_pipeline(
             &config,
             drafts_for(&options, &config),
-            render::Mode::Build,
+            &render::RenderOptions {
+                mode: render::Mode::Build,
+                public_key: None,
+            },
             &output::NullSink,
             &mut diags,
         )?;
@@ -261,7 +274,10 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
     let stats = run_pipeline(
         &config,
         Drafts::Include,
-        render::Mode::Serve,
+        &render::RenderOptions {
+            mode: render::Mode::Serve,
+            public_key: None,
+        },
         &sink,
         &mut diags,
     )?;

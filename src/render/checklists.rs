@@ -269,6 +269,7 @@ impl Renderer<'_> {
             next: None,
             children: Vec::new(),
             sectors: Vec::new(),
+            about: false,
         };
         let context = PageContext {
             site: self.site_view(&here, None),
@@ -280,7 +281,7 @@ impl Renderer<'_> {
             }),
             checklist: Some(view),
             checklists: None,
-            live_reload: self.mode == crate::render::Mode::Serve,
+            live_reload: self.options.mode == crate::render::Mode::Serve,
         };
         self.write_template(
             "checklist.html",

@@ -46,6 +46,9 @@ pub(crate) struct SiteView<'a> {
     pub nav: Vec<NavItem>,
     /// Feed of the current language.
     pub feed_url: String,
+    /// Minisign public key (`RW…`) when the build is signed (`build --sign`); the theme shows it
+    /// on the about page next to the verification commands.
+    pub public_key: Option<&'a str>,
 }
 
 /// A navigation entry; `current` is true for the page being rendered and `active` for its ancestors.
@@ -105,6 +108,9 @@ pub(crate) struct PageView<'a> {
     pub children: Vec<Link>,
     /// For chapters: the sector checklists named in front matter `sectors`.
     pub sectors: Vec<Link>,
+    /// True on the about page (`content/acerca.md` or `content/about.md`), where the theme
+    /// explains how to verify a copy.
+    pub about: bool,
 }
 
 /// A localized text as shown: `lang` is set when the text is in another language than the page

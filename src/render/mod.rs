@@ -37,6 +37,14 @@ pub(crate) enum Mode {
     Serve,
 }
 
+/// How to render, beyond the site itself.
+#[derive(Debug, Clone)]
+pub(crate) struct RenderOptions {
+    pub mode: Mode,
+    /// Minisign public key (`RW…`) of a signed build, shown on the about/verify page.
+    pub public_key: Option<String>,
+}
+
 /// Counts for the summary line.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RenderStats {
@@ -173,7 +181,7 @@ pub(crate) fn render_site(
     site: &Site,
     theme: &Theme,
     rendered: &Rendered,
-    mode: Mode,
+    options: &RenderOptions,
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
@@ -182,7 +190,7 @@ pub(crate) fn render_site(
         site,
         theme,
         rendered,
-        mode,
+        options,
         sink,
     };
     let mut files = site.config.languages.len();

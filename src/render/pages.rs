@@ -20,7 +20,7 @@ pub(super) struct Renderer<'a> {
     pub site: &'a Site,
     pub theme: &'a Theme,
     pub rendered: &'a Rendered,
-    pub mode: Mode,
+    pub options: &'a super::RenderOptions,
     pub sink: &'a dyn OutputSink,
 }
 
@@ -37,7 +37,13 @@ impl Renderer<'_> {
             .search_indexes
             .get(here.lang)
             .map(|p| UrlPath::file(p.clone()));
-        views::site_view(self.site, here, current, index.as_ref())
+        views::site_view(
+            self.site,
+            here,
+            current,
+            index.as_ref(),
+            self.options.public_key.as_deref(),
+        )
     }
 
     /// Renders `template` with `context` and writes it; template failures become diagnostics that
@@ -177,6 +183,7 @@ impl Renderer<'_> {
             next,
             children,
             sectors,
+            about: ["acerca.md", "about.md"].contains(&page.id.as_str()),
         };
         let context = PageContext {
             site: self.site_view(&here, Some(&page.id)),
@@ -188,7 +195,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: is_checklists.then(|| self.checklist_cards(&here)),
-            live_reload: self.mode == Mode::Serve,
+            live_reload: self.options.mode == Mode::Serve,
         };
         self.write_template(
             &template,
@@ -250,6 +257,7 @@ impl Renderer<'_> {
             next: None,
             children: Vec::new(),
             sectors: Vec::new(),
+            about: false,
         };
         let root = if kind == "404" {
             base.clone()
@@ -266,7 +274,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: None,
-            live_reload: self.mode == Mode::Serve,
+            live_reload: self.options.mode == Mode::Serve,
         };
         let template = format!("{kind}.html");
         self.write_template(

@@ -53,6 +53,7 @@ pub(crate) fn site_view<'a>(
     here: &Here<'_>,
     current: Option<&PageId>,
     search_index: Option<&UrlPath>,
+    public_key: Option<&'a str>,
 ) -> SiteView<'a> {
     let language = site
         .config
@@ -76,6 +77,7 @@ pub(crate) fn site_view<'a>(
             .page_or_fallback(&PageId("checklists/_index.md".to_string()), here.lang)
             .map(|i| here.link(site, &site.urls[i])),
         nav: nav(site, here, current),
+        public_key,
         feed_url: here.link(site, &UrlPath::file(format!("{prefix}atom.xml"))),
     }
 }
