@@ -80,6 +80,10 @@ impl Renderer<'_> {
         }
     }
 
+    fn has_template(&self, name: &str) -> bool {
+        self.theme.tera.get_template_names().any(|n| n == name)
+    }
+
     /// The theme folder relative to the site root, for diagnostics.
     fn theme_rel(&self) -> std::path::PathBuf {
         let config = &self.site.config;
@@ -129,12 +133,21 @@ impl Renderer<'_> {
             PageKind::Section => "section",
             PageKind::Page => "page",
         };
+        let fallbacks: &[&str] = match kind {
+            "home" => &["home.html", "index.html", "section.html"],
+            "checklists" => &["checklists.html", "section.html"],
+            "section" => &["section.html"],
+            _ => &["page.html"],
+        };
         let template = match &page.front.template {
             Some(t) if t.value.ends_with(".html") => t.value.clone(),
             Some(t) => format!("{}.html", t.value),
-            None => format!("{kind}.html"),
+            None => fallbacks
+                .iter()
+                .find(|name| self.has_template(name))
+                .map_or_else(|| format!("{kind}.html"), |name| (*name).to_string()),
         };
-        if !self.theme.tera.get_template_names().any(|n| n == template) {
+        if !self.has_template(&template) {
             let span = page
                 .front
                 .template
@@ -209,12 +222,22 @@ impl Renderer<'_> {
     pub fn render_specials(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
         let site = self.site;
         let mut results = Vec::new();
-        for language in &site.config.languages {
-            let url = views::search_url(site, &language.lang);
-            results.push(self.render_special("search", &url, &language.lang, &url.output_file()));
+        // A theme without a search or 404 template simply has no such page.
+        if self.has_template("search.html") {
+            for language in &site.config.languages {
+                let url = views::search_url(site, &language.lang);
+                results.push(self.render_special(
+                    "search",
+                    &url,
+                    &language.lang,
+                    &url.output_file(),
+                ));
+            }
         }
-        let root = UrlPath::dir(String::new());
-        results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
+        if self.has_template("404.html") {
+            let root = UrlPath::dir(String::new());
+            results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
+        }
         let mut written = Self::collect(results, diags)?;
         written += super::aliases::write_aliases(site, self.sink, diags)?;
         self.sink

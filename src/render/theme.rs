@@ -3,7 +3,7 @@
 //! renamed with a content hash so that mirrors can cache them forever (reached through `asset`).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use sha2::{Digest, Sha256};
@@ -40,22 +40,86 @@ impl Theme {
 
 type Strings = BTreeMap<String, BTreeMap<String, String>>;
 
-/// Loads `config.theme_dir`. Template and i18n problems are diagnostics; `None` when there were any.
-pub(crate) fn load_theme(
-    config: &Config,
-    diags: &mut Diagnostics,
-) -> anyhow::Result<Option<Theme>> {
+/// The default theme, built into the binary: a site without a `themes/default/` folder of its
+/// own still builds with it, so a new site needs only `site.toml` and `content/`.
+static BUILT_IN: include_dir::Dir<'static> =
+    include_dir::include_dir!("$CARGO_MANIFEST_DIR/themes/default");
+
+/// Every file of a theme (path relative to the theme folder → bytes) and the folder that
+/// diagnostics name (relative to the site root).
+struct ThemeFiles {
+    files: BTreeMap<String, Vec<u8>>,
+    shown_as: PathBuf,
+}
+
+impl ThemeFiles {
+    /// The files of `dir` whose path starts with `prefix/`, keyed by the rest of the path.
+    fn under<'a>(&'a self, prefix: &'a str) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'a {
+        self.files.iter().filter_map(move |(path, bytes)| {
+            let rest = path.strip_prefix(prefix)?.strip_prefix('/')?;
+            Some((rest, bytes.as_slice()))
+        })
+    }
+}
+
+/// Reads the theme from `config.theme_dir`, or the built-in default theme when the site has no
+/// such folder and asks for `default`.
+fn read_theme_files(config: &Config) -> anyhow::Result<ThemeFiles> {
     let dir = &config.theme_dir;
+    let mut files = BTreeMap::new();
     if !dir.is_dir() {
+        if dir.file_name().is_some_and(|n| n == "default") {
+            collect_built_in(&BUILT_IN, &mut files);
+            return Ok(ThemeFiles {
+                files,
+                shown_as: PathBuf::from("<built-in theme>"),
+            });
+        }
         anyhow::bail!(
             "cannot read theme `{}`: the folder does not exist",
             dir.display()
         );
     }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
+        if !entry.file_type().is_file()
+            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
+        {
+            continue;
+        }
+        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
+        let bytes = std::fs::read(entry.path())
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
+        files.insert(rel.to_string_lossy().replace('\\', "/"), bytes);
+    }
+    Ok(ThemeFiles {
+        files,
+        shown_as: dir.strip_prefix(&config.root).unwrap_or(dir).to_path_buf(),
+    })
+}
+
+fn collect_built_in(dir: &include_dir::Dir<'static>, files: &mut BTreeMap<String, Vec<u8>>) {
+    for file in dir.files() {
+        files.insert(
+            file.path().to_string_lossy().replace('\\', "/"),
+            file.contents().to_vec(),
+        );
+    }
+    for sub in dir.dirs() {
+        collect_built_in(sub, files);
+    }
+}
+
+/// Loads the theme. Template and i18n problems are diagnostics; `None` when there were any.
+pub(crate) fn load_theme(
+    config: &Config,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Theme>> {
+    let theme = read_theme_files(config)?;
     let before = diags.error_count();
-    let templates = read_templates(config, diags)?;
-    let strings = read_strings(config, diags)?;
-    let static_files = read_static(&dir.join("static"))?;
+    let templates = read_templates(&theme, diags);
+    let strings = read_strings(config, &theme, diags);
+    let static_files = read_static(&theme);
     if diags.error_count() > before {
         return Ok(None);
     }
@@ -72,7 +136,7 @@ pub(crate) fn load_theme(
         config.default_lang.to_string(),
     );
     if let Err(error) =
-        tera.add_raw_templates(templates.iter().map(|(n, (_, t))| (n.as_str(), t.as_str())))
+        tera.add_raw_templates(templates.iter().map(|(n, t)| (n.as_str(), t.as_str())))
     {
         diags.push(Diagnostic::error(format!(
             "theme templates could not be loaded: {}",
@@ -92,38 +156,20 @@ fn first_line(text: &str) -> &str {
     text.lines().next().unwrap_or(text)
 }
 
-fn relative_to_root(config: &Config, path: &Path) -> PathBuf {
-    path.strip_prefix(&config.root)
-        .unwrap_or(path)
-        .to_path_buf()
-}
-
 /// Reads every template; each one is parsed alone first so that every syntax error is reported.
-fn read_templates(
-    config: &Config,
-    diags: &mut Diagnostics,
-) -> anyhow::Result<BTreeMap<String, (PathBuf, String)>> {
-    let dir = config.theme_dir.join("templates");
+fn read_templates(theme: &ThemeFiles, diags: &mut Diagnostics) -> BTreeMap<String, String> {
     let mut templates = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(&dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
-        if !entry.file_type().is_file()
-            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
-        {
+    for (name, bytes) in theme.under("templates") {
+        let file = theme.shown_as.join("templates").join(name);
+        let Ok(text) = String::from_utf8(bytes.to_vec()) else {
+            diags.push(
+                Diagnostic::error("the template is not valid UTF-8 text").at(Span::file(&file)),
+            );
             continue;
-        }
-        let name = entry
-            .path()
-            .strip_prefix(&dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        let text = std::fs::read_to_string(entry.path())
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
-        let file = relative_to_root(config, entry.path());
+        };
         let mut scratch = Tera::new();
         register_functions(&mut scratch, Arc::default(), Arc::default(), String::new());
-        if let Err(error) = scratch.add_raw_template(&name, &text) {
+        if let Err(error) = scratch.add_raw_template(name, &text) {
             if let tera::ErrorKind::SyntaxError(report) = error.kind() {
                 let span = report.span();
                 diags.push(
@@ -132,25 +178,22 @@ fn read_templates(
                 );
             }
         }
-        templates.insert(name, (file, text));
+        templates.insert(name.to_string(), text);
     }
-    Ok(templates)
+    templates
 }
 
 /// Reads `i18n/<lang>.toml` for every language (flat `key = "text"` tables). A missing file for
 /// a non-default language falls back to the default language's strings.
-fn read_strings(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Strings> {
+fn read_strings(config: &Config, theme: &ThemeFiles, diags: &mut Diagnostics) -> Strings {
     let mut strings = Strings::new();
     for language in &config.languages {
-        let path = config
-            .theme_dir
-            .join("i18n")
-            .join(format!("{}.toml", language.lang));
-        if !path.is_file() {
+        let name = format!("i18n/{}.toml", language.lang);
+        let Some(bytes) = theme.files.get(&name) else {
             continue;
-        }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
+        };
+        let file = theme.shown_as.join(&name);
+        let text = String::from_utf8_lossy(bytes);
         match toml::from_str::<BTreeMap<String, String>>(&text) {
             Ok(map) => {
                 strings.insert(language.lang.to_string(), map);
@@ -159,39 +202,30 @@ fn read_strings(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<Stri
                 let (line, col) = error.span().map_or((1, 1), |s| line_col(&text, s.start));
                 diags.push(
                     Diagnostic::error(format!("invalid UI strings: {}", error.message()))
-                        .at(Span::new(relative_to_root(config, &path), line, col)),
+                        .at(Span::new(file, line, col)),
                 );
             }
         }
     }
-    Ok(strings)
+    strings
 }
 
-/// Reads `static/`, keyed by path relative to it; output names carry 8 hex digits of SHA-256.
-fn read_static(dir: &Path) -> anyhow::Result<BTreeMap<String, StaticFile>> {
-    let mut files = BTreeMap::new();
-    if !dir.is_dir() {
-        return Ok(files);
-    }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
-        if !entry.file_type().is_file()
-            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
-        {
-            continue;
-        }
-        let rel = entry
-            .path()
-            .strip_prefix(dir)
-            .unwrap_or(entry.path())
-            .to_string_lossy()
-            .replace('\\', "/");
-        let bytes = std::fs::read(entry.path())
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
-        let output = format!("static/{}", hashed_name(&rel, &bytes));
-        files.insert(rel, StaticFile { output, bytes });
-    }
-    Ok(files)
+/// The theme's `static/` files, keyed by path relative to it; output names carry 8 hex digits
+/// of SHA-256.
+fn read_static(theme: &ThemeFiles) -> BTreeMap<String, StaticFile> {
+    theme
+        .under("static")
+        .map(|(rel, bytes)| {
+            let output = format!("static/{}", hashed_name(rel, bytes));
+            (
+                rel.to_string(),
+                StaticFile {
+                    output,
+                    bytes: bytes.to_vec(),
+                },
+            )
+        })
+        .collect()
 }
 
 /// `css/style.css` → `css/style.1a2b3c4d.css`.

@@ -210,3 +210,48 @@ fn links_files_setting_matches_offline() {
         .out("index.html")
         .contains("checklists/obra/index.html"));
 }
+
+#[test]
+fn a_site_without_a_theme_folder_uses_the_built_in_default_theme() {
+    let site = SiteTest::fixture("build/basic");
+    std::fs::remove_dir_all(site.path("themes")).unwrap();
+    site.build().ok();
+    let home = site.out("index.html");
+    assert!(
+        home.contains(r#"<a class="skip-link""#) || home.contains("skip"),
+        "{home}"
+    );
+    let css = site
+        .tree("public")
+        .into_iter()
+        .any(|(name, _)| name.starts_with("static/style.") && name.ends_with(".css"));
+    assert!(css, "the built-in theme's stylesheet is written");
+}
+
+#[test]
+fn an_unknown_theme_is_an_error() {
+    let site = SiteTest::fixture("build/basic");
+    let config = site.read("site.toml").replace(
+        "title = \"Sitio de prueba\"",
+        "title = \"Sitio de prueba\"\ntheme = \"otro\"",
+    );
+    site.write("site.toml", config);
+    site.check().fails(2).stderr_has("cannot read theme");
+}
+
+#[test]
+fn a_minimal_theme_falls_back_to_section_and_page_templates() {
+    let site = SiteTest::fixture("build/basic");
+    for name in ["home", "checklists", "search", "404"] {
+        std::fs::remove_file(site.path(&format!("themes/default/templates/{name}.html"))).unwrap();
+    }
+    site.build().ok();
+    assert!(
+        site.out("index.html").contains(r#"<ul class="children">"#),
+        "home rendered with section.html"
+    );
+    assert!(site
+        .out("checklists/index.html")
+        .contains(r#"<ul class="children">"#));
+    assert!(!site.exists("public/404.html") && !site.exists("public/search/index.html"));
+}
