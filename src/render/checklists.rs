@@ -9,8 +9,8 @@ use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Lang, Localized};
 use crate::markdown::{render_markdown, MdSource};
 use crate::render::context::{
-    ChecklistCard, ChecklistSectionView, ChecklistView, ItemView, Link, PageContext, PageView,
-    ReferenceView, Text,
+    ChecklistCard, ChecklistSectionView, ChecklistView, ItemView, Link, PageContext, ReferenceView,
+    Text,
 };
 use crate::render::pages::Renderer;
 use crate::render::views::{self, Here};
@@ -253,24 +253,12 @@ impl Renderer<'_> {
             data_url: "checklist.json".to_string(),
             rules_json: serde_json::to_string(&scoring_rules()).unwrap_or_default(),
         };
-        let page = PageView {
-            kind: "checklist",
-            title: &title.text,
-            description: None,
-            content: "",
-            toc: &[],
-            show_toc: false,
-            date: None,
-            updated: None,
-            draft: false,
-            permalink: format!("{}{}", site.config.base_url, url.as_str()),
-            breadcrumbs: views::breadcrumbs(site, &here, "checklists", true),
-            prev: None,
-            next: None,
-            children: Vec::new(),
-            sectors: Vec::new(),
-            about: false,
-        };
+        let page = views::generated_page(
+            "checklist",
+            &title.text,
+            format!("{}{}", site.config.base_url, url.as_str()),
+            views::breadcrumbs(site, &here, "checklists", true),
+        );
         let context = PageContext {
             site: self.site_view(&here, None),
             page,

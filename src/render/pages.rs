@@ -260,28 +260,13 @@ impl Renderer<'_> {
             base: (kind == "404").then_some(base.as_str()),
         };
         let title = self.ui_title(kind, lang);
-        let view = PageView {
-            kind,
-            title: &title,
-            description: None,
-            content: "",
-            toc: &[],
-            show_toc: false,
-            date: None,
-            updated: None,
-            draft: false,
-            permalink: format!("{}{}", site.config.base_url, url.as_str()),
-            breadcrumbs: if kind == "404" {
-                Vec::new()
-            } else {
-                views::breadcrumbs(site, &here, "", true)
-            },
-            prev: None,
-            next: None,
-            children: Vec::new(),
-            sectors: Vec::new(),
-            about: false,
+        let breadcrumbs = if kind == "404" {
+            Vec::new()
+        } else {
+            views::breadcrumbs(site, &here, "", true)
         };
+        let permalink = format!("{}{}", site.config.base_url, url.as_str());
+        let view = views::generated_page(kind, &title, permalink, breadcrumbs);
         let root = if kind == "404" {
             base.clone()
         } else {

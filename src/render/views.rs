@@ -3,7 +3,7 @@
 
 use crate::content::page::{PageId, PageKind};
 use crate::lang::Lang;
-use crate::render::context::{Alternate, Link, NavItem, SiteView};
+use crate::render::context::{Alternate, Link, NavItem, PageView, SiteView};
 use crate::site::{PageIndex, Site};
 use crate::url::UrlPath;
 
@@ -196,4 +196,32 @@ pub(crate) fn neighbours(
         .map(|p| here.page_link(site, siblings[p]));
     let next = siblings.get(position + 1).map(|&n| here.page_link(site, n));
     (prev, next)
+}
+
+/// The page part of a page made by the generator rather than from markdown (checklists, search,
+/// 404): a title, a permalink and breadcrumbs, nothing else.
+pub(crate) fn generated_page<'a>(
+    kind: &'a str,
+    title: &'a str,
+    permalink: String,
+    breadcrumbs: Vec<Link>,
+) -> PageView<'a> {
+    PageView {
+        kind,
+        title,
+        description: None,
+        content: "",
+        toc: &[],
+        show_toc: false,
+        date: None,
+        updated: None,
+        draft: false,
+        permalink,
+        breadcrumbs,
+        prev: None,
+        next: None,
+        children: Vec::new(),
+        sectors: Vec::new(),
+        about: false,
+    }
 }
