@@ -255,3 +255,58 @@ fn a_minimal_theme_falls_back_to_section_and_page_templates() {
         .contains(r#"<ul class="children">"#));
     assert!(!site.exists("public/404.html") && !site.exists("public/search/index.html"));
 }
+
+#[test]
+fn aliases_write_redirect_pages_to_the_new_url() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/05-nuevo.md",
+        "---\ntitle: Nuevo\naliases: [/guia/viejo/, antiguo.html]\n---\nTexto.\n",
+    );
+    site.build().ok();
+    let redirect = site.out("guia/viejo/index.html");
+    assert!(
+        redirect.contains(r#"<meta http-equiv="refresh" content="0; url=../../toolkit/nuevo/">"#),
+        "{redirect}"
+    );
+    assert!(
+        redirect.contains(r#"<link rel="canonical" href="https://example.org/toolkit/nuevo/">"#)
+    );
+    assert!(site.out("antiguo.html").contains("url=toolkit/nuevo/"));
+}
+
+#[test]
+fn front_matter_picks_the_template_and_the_table_of_contents() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("themes/default/templates/landing.html", "{% extends \"base.html\" %}{% block content %}<p class=\"landing\">{{ page.title }}</p>{% endblock content %}");
+    site.write(
+        "content/toolkit/05-portada.md",
+        "---\ntitle: Portada\ntemplate: landing\n---\n## Uno\n",
+    );
+    site.write(
+        "content/toolkit/06-sin-indice.md",
+        "---\ntitle: Sin índice\ntoc: false\n---\n## Uno\n## Dos\n",
+    );
+    site.write(
+        "content/toolkit/07-con-indice.md",
+        "---\ntitle: Con índice\n---\n## Uno\n## Dos\n",
+    );
+    site.build().ok();
+    assert!(site
+        .out("toolkit/portada/index.html")
+        .contains(r#"<p class="landing">Portada</p>"#));
+    assert!(!site
+        .out("toolkit/sin-indice/index.html")
+        .contains(r#"class="toc""#));
+    assert!(site.out("toolkit/con-indice/index.html").contains(
+        r##"<ol class="toc"><li><a href="#uno">Uno</a></li><li><a href="#dos">Dos</a></li></ol>"##
+    ));
+    site.write(
+        "content/toolkit/05-portada.md",
+        "---\ntitle: Portada\ntemplate: nada\n---\n",
+    );
+    site.check()
+        .fails(1)
+        .stderr_has("template `nada.html` not found in the theme")
+        .stderr_has("content/toolkit/05-portada.md:3:11");
+}
