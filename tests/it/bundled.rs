@@ -37,3 +37,75 @@ fn bundled_site_builds_without_errors_or_warnings() {
         assert!(site.exists(&format!("public/en/checklists/{id}/index.html")));
     }
 }
+
+/// Every `href` and `src` of every HTML file that points inside the site resolves to a file of
+/// the output (a folder link to its `index.html`), fragments included.
+fn assert_internal_links_resolve(site: &SiteTest, output: &str) {
+    let base = site.path(output);
+    let files = site.tree(output);
+    let html_files: Vec<&(String, Vec<u8>)> = files
+        .iter()
+        .filter(|(name, _)| name.ends_with(".html"))
+        .collect();
+    let mut checked = 0;
+    for (name, bytes) in &html_files {
+        if name == "404.html" {
+            continue; // its links start from the base URL's path, checked by the browser tests
+        }
+        let text = String::from_utf8_lossy(bytes);
+        for attr in ["href=\"", "src=\""] {
+            for piece in text.split(attr).skip(1) {
+                let link = &piece[..piece.find('"').unwrap()];
+                if link.is_empty()
+                    || link.starts_with('#')
+                    || link.contains("://")
+                    || link.starts_with("mailto:")
+                    || link.starts_with('/')
+                {
+                    continue;
+                }
+                let (path, fragment) = link
+                    .split_once('#')
+                    .map_or((link, None), |(p, f)| (p, Some(f)));
+                let dir = std::path::Path::new(name).parent().unwrap();
+                let mut target = base.join(dir).join(path);
+                if path.ends_with('/') || target.is_dir() {
+                    target = target.join("index.html");
+                }
+                assert!(
+                    target.is_file(),
+                    "{output}/{name}: link `{link}` does not resolve"
+                );
+                if let Some(fragment) = fragment.filter(|f| !f.is_empty()) {
+                    let page = std::fs::read_to_string(&target).unwrap();
+                    assert!(
+                        page.contains(&format!("id=\"{fragment}\"")),
+                        "{output}/{name}: `{link}`: no id `{fragment}`"
+                    );
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 500, "only {checked} links checked");
+}
+
+#[test]
+fn every_internal_link_of_the_bundled_site_resolves_online_and_offline() {
+    let site = SiteTest::bundled();
+    site.build().ok();
+    assert_internal_links_resolve(&site, "public");
+    site.run(&[
+        "build",
+        "--offline",
+        "--output",
+        &site.path("offline").display().to_string(),
+    ])
+    .ok();
+    assert_internal_links_resolve(&site, "offline");
+    let offline_home = site.read("offline/index.html");
+    assert!(
+        !offline_home.contains("href=\"toolkit/\""),
+        "offline links name index.html"
+    );
+}
