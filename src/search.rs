@@ -65,7 +65,7 @@ pub(crate) fn write_search_indexes(
         for (c, checklist) in site.checklists.iter().enumerate() {
             let default = &site.config.default_lang;
             let mut text = String::new();
-            for item in checklist.sections.iter().flat_map(|s| s.items.iter()) {
+            for item in checklist.items() {
                 text.push_str(item.question.get(lang, default).text);
                 text.push(' ');
             }

@@ -80,7 +80,8 @@ pub(crate) fn render_texts(
                 .as_ref()
                 .map(|d| render(d, &Span::file(&checklist.file), &mut local))
                 .unwrap_or_default();
-            let guidance = items(checklist)
+            let guidance = checklist
+                .items()
                 .map(|item| {
                     item.guidance
                         .as_ref()
@@ -111,15 +112,11 @@ pub(crate) fn render_texts(
     all
 }
 
-fn items(checklist: &Checklist) -> impl Iterator<Item = &crate::checklist::Item> {
-    checklist.sections.iter().flat_map(|s| s.items.iter())
-}
-
 fn links_of(checklist: &Checklist) -> impl Iterator<Item = &LinkRef> {
     checklist
         .related
         .iter()
-        .chain(items(checklist).flat_map(|i| {
+        .chain(checklist.items().flat_map(|i| {
             i.references.iter().filter_map(|r| match r {
                 Reference::Link(link) => Some(link),
                 _ => None,
@@ -156,7 +153,7 @@ impl Renderer<'_> {
                             .and_then(|d| text(d, here.lang, &site.config.default_lang).lang),
                     },
                     url: here.link(site, &site.checklist_urls[c][l]),
-                    item_count: items(checklist).count(),
+                    item_count: checklist.items().count(),
                 }
             })
             .collect()
@@ -246,7 +243,7 @@ impl Renderer<'_> {
                 text: texts.description.clone(),
                 lang: None,
             },
-            item_count: items(checklist).count(),
+            item_count: checklist.items().count(),
             sections,
             related,
             chapters,
