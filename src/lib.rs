@@ -4,7 +4,6 @@
 //! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
 //! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
 
-#[allow(dead_code)]
 pub(crate) mod checklist;
 pub mod cli;
 pub mod command;

@@ -32,6 +32,7 @@ macro_rules! id_type {
         pub(crate) struct $name(String);
 
         impl $name {
+            #[allow(dead_code)] // not every id type needs it
             pub(crate) fn as_str(&self) -> &str {
                 &self.0
             }

@@ -50,6 +50,8 @@ pub(crate) struct ChecklistSection {
     pub title: Localized,
     /// Never empty.
     pub items: Vec<Item>,
+    /// Kept with the model for diagnostics about a whole section (the parser's own use it).
+    #[allow(dead_code)]
     pub span: Span,
 }
 

@@ -22,8 +22,7 @@ use spans::SpanMap;
 use crate::diagnostics::{Diagnostics, Span};
 use crate::lang::Lang;
 
-// Unused inside this module; other stages (site, checklist pages) derive ids with it.
-#[allow(unused_imports)]
+/// The SPEC's heading-id rule; slugs of file names use it too.
 pub(crate) use headings::heading_id;
 
 /// How markdown is rendered: the `[markdown]` table of site.toml plus the page's language,
