@@ -92,6 +92,12 @@ fn clean_message(raw: &str) -> String {
         message.truncate(i);
     }
     message
+        .replace("invalid type: ", "wrong type: found ")
+        .replace("expected i64", "expected a whole number")
+        .replace("expected u64", "expected a whole number")
+        .replace("expected a sequence", "expected a list")
+        .replace("found sequence", "found a list")
+        .replace("found map", "found a mapping")
         .replace("unknown field", "unknown key")
         .replace("missing field", "missing required key")
         .replace(", expected one of", "; expected one of")

@@ -220,7 +220,12 @@ mod tests {
                 3,
                 1,
             ),
-            ("---\ntitle: T\nweight: alto\n---\n", "invalid type", 3, 9),
+            (
+                "---\ntitle: T\nweight: alto\n---\n",
+                "wrong type: found string",
+                3,
+                9,
+            ),
             (
                 "---\ntitle: T\ndate: 2024-02-30\n---\n",
                 "invalid date `2024-02-30`",
@@ -235,7 +240,12 @@ mod tests {
             ),
             ("title: T\n", "missing front matter", 1, 1),
             ("---\ntitle: T\n", "front matter is not closed", 1, 1),
-            ("---\ntitle: T\ndraft: maybe\n---\n", "invalid type", 3, 8),
+            (
+                "---\ntitle: T\ndraft: maybe\n---\n",
+                "wrong type: found string",
+                3,
+                8,
+            ),
         ];
         for (text, expected, line, col) in cases {
             let err = parse(text).unwrap_err();

@@ -10,7 +10,11 @@ fn front_matter_errors_name_file_line_and_column() {
             "unknown key `titel`",
             ":3:1",
         ),
-        ("---\ntitle: T\nweight: alto\n---\n", "invalid type", ":3:9"),
+        (
+            "---\ntitle: T\nweight: alto\n---\n",
+            "wrong type: found string \"alto\"; expected a whole number",
+            ":3:9",
+        ),
         (
             "---\ntitle: T\ndate: 2026-13-01\n---\n",
             "invalid date `2026-13-01`",
@@ -160,4 +164,23 @@ fn template_errors_point_into_the_theme() {
         .fails(1)
         .stderr_has("template syntax error")
         .stderr_has("themes/default/templates/page.html:1:");
+}
+
+#[test]
+fn error_output_snapshot() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/07-malo.md",
+        "---\ntitle: Malo\nweight: alto\n---\n",
+    );
+    site.write("content/toolkit/08-enlace.md", "---\ntitle: Enlace\n---\nVer [aquí](no-existe.md) y [allá](02-codigo-de-conducta.md#nada).\n");
+    let run = site.check();
+    run.fails(1);
+    let stderr: String = run
+        .stderr
+        .lines()
+        .filter(|l| !l.starts_with("checked failed"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    insta::assert_snapshot!(stderr);
 }
