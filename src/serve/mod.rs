@@ -1,10 +1,10 @@
 //! `integridad serve` (SPEC "Command line"): builds the site into memory with drafts and live
 //! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
-//! parts together (`watch` → `state` ← `conn`/`http`/`reload`); it never writes to disk.
+//! parts together (`watch` → `state` ← `server`/`http`/`reload`); it never writes to disk.
 
-mod conn;
 mod http;
 mod reload;
+mod server;
 mod state;
 mod watch;
 
@@ -80,10 +80,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
             watch::POLL_INTERVAL.as_millis()
         );
     }
-    {
-        let state = Arc::clone(&state);
-        std::thread::spawn(move || conn::accept(&listener, &state));
-    }
+    server::start(listener, &state)?;
 
     {
         let state = Arc::clone(&state);

@@ -1,12 +1,12 @@
-//! Live reload and the error overlay: the events stream every open tab listens to (one thread
-//! per connection, so long-lived streams never block ordinary requests), the script and stylesheet
-//! it uses (embedded files, so pages stay free of inline code under a strict CSP), and the
-//! server's own pages for when no good build exists yet. Never reads the built site.
+//! Live reload and the error overlay: the body of the events stream every open tab listens to
+//! (`server` frames it), the script and stylesheet it uses (embedded files, so pages stay free of
+//! inline code under a strict CSP), and the server's own pages for when no good build exists yet.
+//! Never reads the built site.
 
 use std::io::Write;
 use std::path::Path;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::diagnostics::{display_path, source_line, Diagnostics, Severity};
 
@@ -22,7 +22,9 @@ pub(crate) const EVENTS_PATH: &str = "/__integridad/events";
 pub(crate) const STATUS_PATH: &str = "/__integridad/status";
 
 /// A comment line is sent this often on a quiet stream, so closed tabs are noticed.
-const KEEPALIVE: Duration = Duration::from_secs(15);
+const HEARTBEAT: Duration = Duration::from_secs(5);
+/// How long the browser waits before reconnecting once a stream ends (sent as `retry:`).
+pub(crate) const RETRY: Duration = Duration::from_millis(500);
 
 /// The errors of `diagnostics` as the overlay shows them, source lines read from `root`.
 pub(crate) fn overlay_errors(diagnostics: &Diagnostics, root: &Path) -> Vec<OverlayError> {
@@ -57,19 +59,38 @@ pub(crate) fn render_status(status: &Status) -> String {
     serde_json::to_string(status).unwrap_or_else(|_| "{}".into())
 }
 
-/// Streams server-sent events to one tab until it goes away or the server stops: the current
-/// status at once, then each new one, and a comment line when quiet. Blocks the calling thread.
-pub(crate) fn stream_events(state: &ServeState, writer: &mut impl Write) -> std::io::Result<()> {
-    writer.write_all(
-        b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\nCache-Control: no-store\r\n\
-          Connection: close\r\nX-Accel-Buffering: no\r\n\r\nretry: 1000\n\n",
-    )?;
+/// The start of every event stream: the reconnect delay and the current status. A tab that
+/// (re)connects compares that status with the build its page came from, so a build finished while
+/// it was not connected still reloads it. Also the whole reply for clients that cannot stream.
+pub(crate) fn first_events(state: &ServeState) -> (u64, String) {
     let status = state.status();
-    let mut seen = status.event;
-    writer.write_all(format!("data: {}\n\n", render_status(&status)).as_bytes())?;
-    writer.flush()?;
+    let text = format!(
+        "retry: {}\n\ndata: {}\n\n",
+        RETRY.as_millis(),
+        render_status(&status)
+    );
+    (status.event, text)
+}
+
+/// Streams server-sent events to one tab for `lifetime` (or until the tab goes away or the server
+/// stops): the current status at once, then each new one, a comment line when quiet and a last
+/// one at the end, after which the browser reconnects. Writes only the body; blocks the thread.
+pub(crate) fn stream_events(
+    state: &ServeState,
+    body: &mut impl Write,
+    lifetime: Duration,
+) -> std::io::Result<()> {
+    let end = Instant::now() + lifetime;
+    let (mut seen, first) = first_events(state);
+    body.write_all(first.as_bytes())?;
+    body.flush()?;
     loop {
-        let message = match state.wait_for_status(seen, KEEPALIVE) {
+        let left = end.saturating_duration_since(Instant::now());
+        if left.is_zero() {
+            body.write_all(b": reconnect\n\n")?;
+            return body.flush();
+        }
+        let message = match state.wait_for_status(seen, left.min(HEARTBEAT)) {
             Wait::Changed(status) => {
                 seen = status.event;
                 format!("data: {}\n\n", render_status(&status))
@@ -77,8 +98,8 @@ pub(crate) fn stream_events(state: &ServeState, writer: &mut impl Write) -> std:
             Wait::TimedOut => ": keep-alive\n\n".to_string(),
             Wait::ShutDown => return Ok(()),
         };
-        writer.write_all(message.as_bytes())?;
-        writer.flush()?;
+        body.write_all(message.as_bytes())?;
+        body.flush()?;
     }
 }
 
@@ -197,6 +218,28 @@ mod tests {
                 help: Some("use `title`".into()),
             }]
         );
+    }
+
+    #[test]
+    fn an_event_stream_starts_with_the_status_and_ends_after_its_lifetime() {
+        let build = |_: &Path| Ok((Some(Default::default()), Diagnostics::new()));
+        let state = ServeState::new(
+            "/nonexistent".into(),
+            "es".into(),
+            "t".into(),
+            Box::new(build),
+        );
+        state.rebuild(false);
+        let mut body = Vec::new();
+        let started = std::time::Instant::now();
+        stream_events(&state, &mut body, Duration::from_millis(50)).expect("stream");
+        assert!(started.elapsed() < Duration::from_secs(5));
+        let body = String::from_utf8(body).expect("utf-8");
+        assert!(
+            body.starts_with("retry: 500\n\ndata: {\"event\":1,\"build\":\"t:1\""),
+            "{body}"
+        );
+        assert!(body.ends_with("\n\n: reconnect\n\n"), "{body}");
     }
 
     #[test]

@@ -206,6 +206,42 @@ impl Tab {
         }
     }
 
+    /// Sends a DevTools command and returns its result; events arriving meanwhile are dropped.
+    fn call(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        let request = json!({"id": id, "method": method, "params": params});
+        self.socket
+            .send(tungstenite::Message::text(request.to_string()))
+            .expect("send");
+        loop {
+            let reply = self.message();
+            if reply["id"] == id {
+                assert!(reply["error"].is_null(), "{method}: {reply}");
+                return reply["result"].clone();
+            }
+        }
+    }
+
+    /// The parameters of the next DevTools event named `method`.
+    fn event(&mut self, method: &str) -> Value {
+        loop {
+            let message = self.message();
+            if message["method"] == method {
+                return message["params"].clone();
+            }
+        }
+    }
+
+    fn message(&mut self) -> Value {
+        loop {
+            let message = self.socket.read().expect("devtools message");
+            if let Ok(Ok(value)) = message.to_text().map(serde_json::from_str::<Value>) {
+                return value;
+            }
+        }
+    }
+
     /// Evaluates `expression` until it returns `true`.
     #[track_caller]
     fn wait_until(&mut self, expression: &str, what: &str, server: &Server) {
@@ -330,6 +366,66 @@ fn open_tabs_reload_by_themselves_and_show_errors_in_their_language() {
     tabs[1].wait_until(
         &format!("!{OVERLAY} && !window.__before"),
         "the English tab to recover",
+        &server,
+    );
+}
+
+/// An event stream ends every so often and the tab reconnects; a build finished while it was not
+/// connected (here: its reconnect held back with DevTools) must still reload it once it is.
+#[test]
+fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
+    let chromium = chromium();
+    assert!(
+        chromium.is_file(),
+        "no Chromium at `{}`: install it with `apt-get install chromium` (`.ci/run` does) or set INTEGRIDAD_CHROMIUM",
+        chromium.display()
+    );
+    let site = SiteTest::fixture("serve/basic");
+    let server = Server::start(&site, &[]);
+    let url = format!("http://127.0.0.1:{}/toolkit/uno/", server.port);
+    let browser = Browser::launch(&chromium, &url);
+    let mut tab = Tab::connect(&browser.tab(&url));
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('main')",
+        "the page",
+        &server,
+    );
+    tab.eval("window.__before = true");
+    tab.call(
+        "Fetch.enable",
+        json!({"patterns": [{"urlPattern": "*/__integridad/events*"}]}),
+    );
+    // The stream ends after its lifetime (15 s) and the reconnect is held back here.
+    tab.socket
+        .get_mut()
+        .set_read_timeout(Some(DEADLINE * 2))
+        .expect("timeout");
+    let paused = tab.event("Fetch.requestPaused");
+    tab.socket
+        .get_mut()
+        .set_read_timeout(Some(DEADLINE))
+        .expect("timeout");
+
+    site.write(
+        UNO,
+        "---\ntitle: \"Capítulo uno\"\n---\n\nCompilado en la pausa.\n",
+    );
+    server.wait_for("/toolkit/uno/", "the edit", |r| {
+        r.body.contains("Compilado en la pausa.")
+    });
+    assert_eq!(
+        tab.eval("window.__before === true"),
+        Value::Bool(true),
+        "the tab reloaded without an event stream"
+    );
+    tab.call(
+        "Fetch.continueRequest",
+        json!({"requestId": paused["requestId"]}),
+    );
+    tab.call("Fetch.disable", json!({}));
+    tab.wait_until(
+        "!window.__before && !!document.querySelector('main') && document.querySelector('main').textContent.includes('Compilado en la pausa.')",
+        "the tab to reload after reconnecting",
         &server,
     );
 }

@@ -130,16 +130,22 @@ impl Server {
         }
     }
 
-    /// Opens the live-reload stream; each `data:` payload arrives as JSON on the receiver.
+    /// Follows the live-reload stream as a browser's `EventSource` does: each `data:` payload
+    /// arrives as JSON on the receiver, and when the server ends a stream (the last chunk of its
+    /// chunked body) the client hangs up and reconnects after the `retry:` delay.
     pub(crate) fn events(&self) -> Receiver<serde_json::Value> {
-        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).expect("connect");
-        write!(
-            stream,
-            "GET /__integridad/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
-        )
-        .expect("send");
+        let port = self.port;
         let (sender, receiver) = std::sync::mpsc::channel();
-        std::thread::spawn(move || {
+        std::thread::spawn(move || loop {
+            let mut retry = Duration::from_secs(1);
+            let Ok(mut stream) = TcpStream::connect(("127.0.0.1", port)) else {
+                return;
+            };
+            write!(
+                stream,
+                "GET /__integridad/events HTTP/1.1\r\nHost: localhost\r\n\r\n"
+            )
+            .expect("send");
             for line in BufReader::new(stream).lines().map_while(Result::ok) {
                 if let Some(data) = line.strip_prefix("data: ") {
                     if sender
@@ -148,8 +154,13 @@ impl Server {
                     {
                         return;
                     }
+                } else if let Some(ms) = line.strip_prefix("retry: ") {
+                    retry = Duration::from_millis(ms.parse().expect("retry in ms"));
+                } else if line == "0" {
+                    break; // the end of the chunked body
                 }
             }
+            std::thread::sleep(retry);
         });
         receiver
     }
