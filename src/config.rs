@@ -104,6 +104,8 @@ pub enum LinkStyle {
 #[derive(Debug, Clone)]
 pub struct Language {
     pub lang: Lang,
+    /// Where the language is declared in site.toml (its `[languages.xx]` key).
+    pub span: Span,
     pub name: String,
     pub title: String,
     pub description: String,
@@ -174,6 +176,7 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
         match Lang::try_from(code.get_ref().as_str()) {
             Ok(lang) => languages.push(Language {
                 lang,
+                span: span_of(code.span()),
                 name: raw_lang.name.clone(),
                 title: raw_lang.title.clone().unwrap_or_else(|| raw.title.clone()),
                 description: raw_lang
@@ -199,6 +202,7 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             }
             None if raw.languages.is_empty() => languages.push(Language {
                 lang: default.clone(),
+                span: span_of(raw.default_language.span()),
                 name: default.to_string(),
                 title: raw.title.clone(),
                 description: raw.description.clone(),

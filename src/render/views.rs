@@ -67,7 +67,12 @@ pub(crate) fn site_view<'a>(
         title: &language.title,
         description: &language.description,
         default_lang: site.config.default_lang.as_str(),
-        home_url: here.link(site, &UrlPath::dir(prefix.clone())),
+        home_url: here.link(
+            site,
+            &site
+                .page_or_fallback(&PageId("_index.md".to_string()), here.lang)
+                .map_or_else(|| UrlPath::dir(prefix.clone()), |i| site.urls[i].clone()),
+        ),
         search_url: here.link(site, &search_url(site, here.lang)),
         search_index_url: search_index
             .map(|url| here.link(site, url))
@@ -148,26 +153,31 @@ pub(crate) fn breadcrumbs(site: &Site, here: &Here<'_>, dir: &str, include_dir: 
 }
 
 /// The same page in every language; an untranslated page points at that language's home.
+/// A language with neither (no page at all in it yet) is left out, so no link leads nowhere.
 pub(crate) fn alternates(
     site: &Site,
     here: &Here<'_>,
     url_in: &dyn Fn(&Lang) -> Option<UrlPath>,
 ) -> Vec<Alternate> {
+    let home = PageId("_index.md".to_string());
     site.config
         .languages
         .iter()
-        .map(|language| {
+        .filter_map(|language| {
             let (url, translated) = match url_in(&language.lang) {
                 Some(url) => (url, true),
-                None => (UrlPath::dir(site.lang_prefix(&language.lang)), false),
+                None => {
+                    let index = site.page(&home, &language.lang)?;
+                    (site.urls[index].clone(), false)
+                }
             };
-            Alternate {
+            Some(Alternate {
                 lang: language.lang.to_string(),
                 name: language.name.clone(),
                 url: here.link(site, &url),
                 current: &language.lang == here.lang,
                 translated,
-            }
+            })
         })
         .collect()
 }

@@ -92,6 +92,7 @@ impl Site {
         site.children = tree::children(&site.pages);
         site.check_urls(diags);
         site.check_sectors(diags);
+        site.check_languages(diags);
         site
     }
 
@@ -202,6 +203,25 @@ impl Site {
                 );
             } else {
                 seen.insert(url, i);
+            }
+        }
+    }
+
+    /// A declared language without a single page is almost always a forgotten translation.
+    fn check_languages(&self, diags: &mut Diagnostics) {
+        for language in &self.config.languages {
+            if !self.pages.is_empty() && self.pages_in(&language.lang).next().is_none() {
+                diags.push(
+                    Diagnostic::warning(format!(
+                        "language `{}` is declared in site.toml but no page is written in it",
+                        language.lang
+                    ))
+                    .at(language.span.clone())
+                    .with_help(format!(
+                        "add translations such as `content/_index.{}.md`, or remove `[languages.{}]`",
+                        language.lang, language.lang
+                    )),
+                );
             }
         }
     }

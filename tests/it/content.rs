@@ -184,3 +184,15 @@ fn error_output_snapshot() {
         .collect();
     insta::assert_snapshot!(stderr);
 }
+
+#[test]
+fn a_language_without_pages_is_a_warning_and_gets_no_switcher_link() {
+    let site = SiteTest::fixture("build/basic");
+    let config = site.read("site.toml") + "[languages.fr]\nname = \"Français\"\n";
+    site.write("site.toml", config);
+    site.build()
+        .ok()
+        .stderr_has("warning: language `fr` is declared in site.toml but no page is written in it")
+        .stderr_has("site.toml:10:12");
+    assert!(!site.out("index.html").contains("hreflang=\"fr\""));
+}
