@@ -95,7 +95,8 @@ impl<'a> Resolver<'a> {
                 Ok(Some(link))
             }
             Some(Resolved::Asset(url)) => {
-                let mut link = self.from.relative_to(&url, self.site.config.links);
+                // Colocated file names may hold spaces or accents; a URL may not.
+                let mut link = percent_encode(&self.from.relative_to(&url, self.site.config.links));
                 if let Some(fragment) = fragment {
                     link.push('#');
                     link.push_str(fragment);
@@ -211,6 +212,19 @@ pub(crate) fn join(dir: &str, path: &str) -> Option<String> {
     Some(joined)
 }
 
+/// Encodes every byte outside the URL path characters that need no escaping.
+fn percent_encode(path: &str) -> String {
+    let mut out = String::with_capacity(path.len());
+    for byte in path.bytes() {
+        if byte.is_ascii_alphanumeric() || b"/-._~".contains(&byte) {
+            out.push(byte as char);
+        } else {
+            out.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    out
+}
+
 fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
@@ -257,6 +271,15 @@ mod tests {
         for dest in ["a.md", "../a.md#x", "img/a b.png"] {
             assert!(!is_external(dest), "{dest}");
         }
+    }
+
+    #[test]
+    fn percent_encoding_round_trips() {
+        assert_eq!(
+            percent_encode("../mi imagen ñ.png"),
+            "../mi%20imagen%20%C3%B1.png"
+        );
+        assert_eq!(percent_decode(&percent_encode("a b/ñ.pdf")), "a b/ñ.pdf");
     }
 
     #[test]

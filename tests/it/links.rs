@@ -125,3 +125,19 @@ fn raw_html_is_escaped_with_a_warning_unless_allowed() {
         .out("toolkit/html/index.html")
         .contains("<b>fuerte</b>"));
 }
+
+#[test]
+fn colocated_files_with_spaces_and_accents_are_copied_and_linked_encoded() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/guía práctica.pdf", "%PDF");
+    site.write("content/toolkit/05-descargas.md", "---\ntitle: Descargas\n---\n[guía](<guía práctica.pdf>) y [otra](gu%C3%ADa%20pr%C3%A1ctica.pdf)\n");
+    site.build().ok();
+    assert!(site.exists("public/toolkit/guía práctica.pdf"));
+    let page = site.out("toolkit/descargas/index.html");
+    assert_eq!(
+        page.matches(r#"href="../gu%C3%ADa%20pr%C3%A1ctica.pdf""#)
+            .count(),
+        2,
+        "{page}"
+    );
+}
