@@ -163,10 +163,11 @@ impl Renderer<'_> {
         let mut results = Vec::new();
         let mut written = 0;
         for c in 0..self.site.checklists.len() {
+            // The data file holds every language, so it is the same under each language's URL.
+            let json = super::checklist_data::render_checklist_json(self.site, c);
             for (l, language) in self.site.config.languages.iter().enumerate() {
                 results.push(self.render_checklist(c, l, &language.lang));
                 let url = &self.site.checklist_urls[c][l];
-                let json = super::checklist_data::render_checklist_json(self.site, c);
                 self.sink
                     .write(&format!("{}checklist.json", url.as_str()), json.as_bytes())?;
                 written += 1;
