@@ -19,8 +19,12 @@ pub(crate) struct PageContext<'a> {
     pub alternates: Vec<Alternate>,
     /// Set on checklist pages only.
     pub checklist: Option<ChecklistView<'a>>,
-    /// Set on the checklists index only: every sector with its item count.
+    /// Set on the checklists index only: every checklist with its item count, sector checklists
+    /// first, then process checklists.
     pub checklists: Option<Vec<ChecklistCard>>,
+    /// Set on the checklists index only: the kinds (`sector`, `process`) that have at least one
+    /// checklist, in that order, so a theme can list each kind under its own heading.
+    pub checklist_kinds: Option<Vec<&'static str>>,
     /// `true` when built by `serve`: the theme includes the live-reload script.
     pub live_reload: bool,
 }
@@ -124,6 +128,8 @@ pub(crate) struct Text {
 #[derive(Debug, Serialize)]
 pub(crate) struct ChecklistView<'a> {
     pub id: &'a str,
+    /// `sector` or `process`.
+    pub kind: &'static str,
     pub title: Text,
     /// Rendered markdown, safe HTML (may be empty).
     pub description: Text,
@@ -169,6 +175,8 @@ pub(crate) struct ReferenceView {
 #[derive(Debug, Serialize)]
 pub(crate) struct ChecklistCard {
     pub id: String,
+    /// `sector` or `process`.
+    pub kind: &'static str,
     pub title: Text,
     /// Rendered markdown, safe HTML (may be empty).
     pub description: Text,

@@ -208,6 +208,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: is_checklists.then(|| self.checklist_cards(&here)),
+            checklist_kinds: is_checklists.then(|| self.checklist_kinds()),
             live_reload: self.options.mode == Mode::Serve,
         };
         self.write_template(
@@ -282,6 +283,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: None,
+            checklist_kinds: None,
             live_reload: self.options.mode == Mode::Serve,
         };
         let template = format!("{kind}.html");
