@@ -30,7 +30,10 @@ use anyhow::Context as _;
 pub use config::LinkStyle;
 pub use content::Drafts;
 use diagnostics::Diagnostics;
-pub use integrity::{keygen, verify_dir, verify_signature, Verification};
+pub use integrity::{
+    keygen, verify_dir, verify_url, KeyPair, Password, Problem, RemoteOptions, SignatureCheck,
+    Trust, Verification,
+};
 pub use new::Scaffold;
 pub use render::RenderStats;
 
@@ -47,6 +50,8 @@ pub struct BuildOptions {
     pub offline: bool,
     /// Minisign secret key to sign `SHA256SUMS` with.
     pub sign: Option<PathBuf>,
+    /// Also write the offline bundle (a ZIP of the `--offline` site) into the output.
+    pub bundle: bool,
 }
 
 /// The result of `build` or `check`: diagnostics to print and, on success, the counts.
