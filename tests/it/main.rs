@@ -9,4 +9,5 @@ mod integrity;
 mod links;
 mod new;
 mod output;
+mod remote;
 mod serve;
