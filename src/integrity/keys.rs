@@ -198,18 +198,57 @@ impl Signer {
         self.public.to_base64()
     }
 
-    /// Signs `sums`. The trusted comment is fixed (no timestamp), so it reveals nothing about
-    /// when or where the build ran.
+    /// Signs `sums` as `minisign -S` does (prehashed Ed25519 with a trusted comment), but
+    /// deterministically: the minisign crate adds random noise to each signature, which would
+    /// make two builds of the same input differ. The comments are fixed (no timestamp), so the
+    /// signature reveals nothing about when or where the build ran. The result is checked with
+    /// `minisign::verify` before it is returned.
     pub fn sign(&self, sums: &[u8]) -> anyhow::Result<String> {
-        let signature = minisign::sign(
-            Some(&self.public),
-            &self.secret,
+        use blake2::Digest as _;
+        use ct_codecs::Encoder as _;
+        use ed25519_dalek::Signer as _;
+        const TRUSTED: &str = "integridad SHA256SUMS";
+        const UNTRUSTED: &str = "signature of SHA256SUMS by integridad";
+        // Layout of a minisign secret key: algorithms (6 bytes), salt (32), limits (16),
+        // key id (8), Ed25519 seed and public key (64), checksum (32).
+        let bytes = self.secret.to_bytes();
+        let (Some(keynum), Some(seed)) = (bytes.get(54..62), bytes.get(62..94)) else {
+            anyhow::bail!("the secret key is too short to sign with");
+        };
+        let seed: [u8; 32] = seed.try_into()?;
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        let signature = key.sign(&blake2::Blake2b512::digest(sums));
+        let mut line = b"ED".to_vec();
+        line.extend_from_slice(keynum);
+        line.extend_from_slice(&signature.to_bytes());
+        let mut signed_comment = signature.to_bytes().to_vec();
+        signed_comment.extend_from_slice(TRUSTED.as_bytes());
+        let global = key.sign(&signed_comment);
+        let encode = |bytes: &[u8]| {
+            ct_codecs::Base64::encode_to_string(bytes)
+                .map_err(|e| anyhow::anyhow!("cannot encode the signature: {e}"))
+        };
+        let text = format!(
+            "untrusted comment: {UNTRUSTED}\n{}\ntrusted comment: {TRUSTED}\n{}\n",
+            encode(&line)?,
+            encode(&global.to_bytes())?
+        );
+        let parsed = minisign::SignatureBox::from_string(&text)
+            .map_err(|e| anyhow::anyhow!("cannot sign SHA256SUMS: {e}"))?;
+        minisign::verify(
+            &self.public,
+            &parsed,
             std::io::Cursor::new(sums),
-            Some("integridad SHA256SUMS"),
-            Some("signature of SHA256SUMS by integridad"),
+            true,
+            false,
+            false,
         )
-        .map_err(|e| anyhow::anyhow!("cannot sign SHA256SUMS: {e}"))?;
-        Ok(signature.into_string())
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "cannot sign SHA256SUMS: the key does not verify its own signature ({e})"
+            )
+        })?;
+        Ok(text)
     }
 }
 

@@ -10,5 +10,5 @@ mod verify;
 pub(crate) use keys::Signer;
 pub use keys::{keygen, KeyPair, Password};
 pub use remote::{verify_url, RemoteOptions};
-pub(crate) use sums::{render_sums, SIGNATURE_FILE, SUMS_FILE};
+pub(crate) use sums::{hex, render_sums, SIGNATURE_FILE, SUMS_FILE};
 pub use verify::{verify_dir, Problem, SignatureCheck, Trust, Verification};

@@ -1,5 +1,6 @@
 //! Integration tests: each builds a small fixture site and asserts on output and diagnostics.
 mod build;
+mod bundle;
 mod bundled;
 mod checklist;
 mod cli;
