@@ -100,12 +100,11 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
         crate::verify_dir(&args.target, &trust)?
     };
     match &result.signature {
-        SignatureCheck::Good(key) => eprintln!("signature: good (key {key})"),
         SignatureCheck::Failed(why) => eprintln!("error: {why}"),
         SignatureCheck::NotSigned => eprintln!(
             "warning: this copy has no SHA256SUMS.minisig, so only its checksums were checked"
         ),
-        SignatureCheck::Skipped => {}
+        SignatureCheck::Good(_) | SignatureCheck::Skipped => {}
     }
     for problem in &result.problems {
         eprintln!("error: {problem}");

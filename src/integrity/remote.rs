@@ -277,8 +277,7 @@ fn check_files(
     options: &RemoteOptions,
 ) -> Vec<Option<Problem>> {
     let next = AtomicUsize::new(0);
-    let done = AtomicUsize::new(0);
-    let results = Mutex::new(vec![None; entries.len()]);
+    let results = Mutex::new((vec![None; entries.len()], 0usize));
     let workers = options.concurrency.clamp(1, 32).min(entries.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..workers {
@@ -286,12 +285,14 @@ fn check_files(
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(entry) = entries.get(i) else { break };
                 let problem = check_file(agent, mirror, entry, options.max_file_bytes);
-                if let Ok(mut results) = results.lock() {
+                // Counted and printed under the lock, so the progress line never goes back.
+                if let Ok(mut guard) = results.lock() {
+                    let (results, done) = &mut *guard;
                     results[i] = problem;
-                }
-                let finished = done.fetch_add(1, Ordering::Relaxed) + 1;
-                if options.progress {
-                    eprint!("\rchecking {finished}/{} files", entries.len());
+                    *done += 1;
+                    if options.progress {
+                        eprint!("\rchecking {done}/{} files", entries.len());
+                    }
                 }
             });
         }
@@ -299,7 +300,7 @@ fn check_files(
     if options.progress {
         eprint!("\r\x1b[K");
     }
-    results.into_inner().unwrap_or_default()
+    results.into_inner().map(|(r, _)| r).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -285,3 +285,44 @@ fn stalls_timeouts_and_oversized_files_are_bounded() {
         .stderr_has("cannot fetch");
     verify(&site, "ftp://example.org/", &["--unsigned"]).fails(2);
 }
+
+#[test]
+fn a_progress_line_shows_on_a_terminal_only() {
+    // `script` (util-linux) runs the command on a pseudo-terminal.
+    let has_script = std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    assert!(
+        has_script,
+        "the `script` command (util-linux) is needed for this test"
+    );
+    let site = signed_copy();
+    let server = Server::start();
+    server.serve_copy(&site, "public");
+    let files = site.out("SHA256SUMS").lines().count();
+    let command = format!(
+        "{} verify {} --pubkey firma.pub --timeout 5",
+        env!("CARGO_BIN_EXE_integridad"),
+        server.base
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qec", &command, "/dev/null"])
+        .current_dir(&site.root)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{text}");
+    let counts: Vec<usize> = text
+        .split("\rchecking ")
+        .skip(1)
+        .filter_map(|part| part.split('/').next()?.parse().ok())
+        .collect();
+    assert_eq!(counts, (1..=files).collect::<Vec<_>>(), "{text}");
+    assert!(
+        text.contains("\r\x1b[Kverified "),
+        "the line is cleared before the summary"
+    );
+}
