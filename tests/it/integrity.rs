@@ -291,3 +291,44 @@ fn signing_with_the_public_key_or_a_corrupt_file_says_so() {
         "nothing is built with an unusable key"
     );
 }
+
+/// The stock tool agrees (`.ci/run` installs Debian's `minisign`): it verifies integridad's
+/// signatures, and signs with a `--no-password` key without asking for a password.
+#[test]
+fn stock_minisign_verifies_signatures_and_opens_unencrypted_keys() {
+    let Ok(version) = Command::new("minisign").arg("-v").output() else {
+        eprintln!("minisign is not installed; `.ci/run` installs it");
+        return;
+    };
+    assert!(version.status.success());
+    let (site, _) = signed_site();
+    let check = Command::new("minisign")
+        .args(["-Vm", "public/SHA256SUMS", "-p", "firma.pub"])
+        .current_dir(&site.root)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
+    run_env(&site, &["keygen", "--out", "sin.key", "--no-password"], &[]).ok();
+    site.write("nota.txt", "hola\n");
+    let sign = Command::new("minisign")
+        .args(["-Sm", "nota.txt", "-s", "sin.key"])
+        .current_dir(&site.root)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert!(
+        sign.status.success(),
+        "{}",
+        String::from_utf8_lossy(&sign.stderr)
+    );
+    let verify = Command::new("minisign")
+        .args(["-Vm", "nota.txt", "-p", "sin.pub"])
+        .current_dir(&site.root)
+        .output()
+        .unwrap();
+    assert!(verify.status.success());
+}
