@@ -39,6 +39,13 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 pair.public.display()
             );
             println!("public key line: {}", pair.public_line);
+            if let Some(repository) = &pair.unignored_in_repository {
+                eprintln!(
+                    "warning: the secret key is inside the git repository `{}`, whose .gitignore \
+                     does not list `*.key`; move the key outside the repository or add `*.key`",
+                    repository.display()
+                );
+            }
             return Ok(true);
         }
         Command::Serve(args) => {

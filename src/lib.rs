@@ -2,7 +2,8 @@
 //!
 //! The pipeline runs one way: `config` (site.toml) → `content` (read files) → `site` (model with
 //! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
-//! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
+//! `integrity` (SHA256SUMS, signatures, `verify`); `bundle` packs the offline site as a ZIP.
+//! `serve` runs the same pipeline into memory.
 
 mod bundle;
 pub(crate) mod checklist;

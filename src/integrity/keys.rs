@@ -24,6 +24,9 @@ pub struct KeyPair {
     pub public: PathBuf,
     /// The public key as one `RW…` line (`verify --pubkey-string`, `minisign -P`).
     pub public_line: String,
+    /// Set when the secret key landed in a git working tree whose `.gitignore` does not list
+    /// `*.key`: the path of that working tree.
+    pub unignored_in_repository: Option<PathBuf>,
 }
 
 /// Reads a password from `INTEGRIDAD_KEY_PASSWORD`, else from the terminal (`confirm` asks
@@ -96,7 +99,20 @@ pub fn keygen(out: &Path, password: Password) -> anyhow::Result<KeyPair> {
         secret: out.to_path_buf(),
         public,
         public_line: pair.pk.to_base64(),
+        unignored_in_repository: unignored_repository(out),
     })
+}
+
+/// The git working tree holding `path`, when its top-level `.gitignore` has no `*.key` line.
+fn unignored_repository(path: &Path) -> Option<PathBuf> {
+    let absolute = std::path::absolute(path).ok()?;
+    let repository = absolute
+        .ancestors()
+        .skip(1)
+        .find(|dir| dir.join(".git").exists())?;
+    let ignored = std::fs::read_to_string(repository.join(".gitignore"))
+        .is_ok_and(|text| text.lines().any(|line| line.trim() == "*.key"));
+    (!ignored).then(|| repository.to_path_buf())
 }
 
 /// An unencrypted pair as stock minisign writes it (`minisign -G -W`): the checksum is

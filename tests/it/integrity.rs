@@ -332,3 +332,16 @@ fn stock_minisign_verifies_signatures_and_opens_unencrypted_keys() {
         .unwrap();
     assert!(verify.status.success());
 }
+
+#[test]
+fn keygen_warns_when_the_key_lands_in_a_repository_that_does_not_ignore_it() {
+    let site = SiteTest::fixture("build/basic");
+    std::fs::create_dir_all(site.path(".git")).unwrap();
+    with_password(&site, &["keygen", "--out", "a.key"])
+        .ok()
+        .stderr_has("warning: the secret key is inside the git repository");
+    site.write(".gitignore", "/public\n*.key\n");
+    let run = with_password(&site, &["keygen", "--out", "b.key"]);
+    run.ok();
+    assert!(!run.stderr.contains("warning"), "{}", run.stderr);
+}
