@@ -123,6 +123,16 @@ impl std::fmt::Display for FetchError {
     }
 }
 
+/// A network error in words: ureq's timeouts read `timeout: per call`.
+fn describe(error: impl std::fmt::Display) -> String {
+    let text = error.to_string();
+    if text.starts_with("timeout") {
+        "timed out: no complete answer within the time --timeout allows".to_string()
+    } else {
+        text
+    }
+}
+
 fn agent(options: &RemoteOptions) -> ureq::Agent {
     ureq::Agent::config_builder()
         .http_status_as_error(false)
@@ -145,7 +155,7 @@ fn open(
         let response = agent
             .get(&url)
             .call()
-            .map_err(|e| FetchError::Network(e.to_string()))?;
+            .map_err(|e| FetchError::Network(describe(e)))?;
         let status = response.status().as_u16();
         if matches!(status, 301 | 302 | 303 | 307 | 308) {
             let Some(location) = response
@@ -186,7 +196,7 @@ fn fetch_small(
         .into_reader()
         .take(limit + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| FetchError::Network(e.to_string()))?;
+        .map_err(|e| FetchError::Network(describe(e)))?;
     if bytes.len() as u64 > limit {
         return Err(FetchError::Network(format!("larger than {limit} bytes")));
     }
@@ -205,7 +215,7 @@ fn check_file(
         Err(FetchError::Status(code @ (404 | 410))) => {
             return Some(Problem::Missing(format!("{} (HTTP {code})", entry.path)))
         }
-        Err(e) => return Some(Problem::Unreadable(entry.path.clone(), e.to_string())),
+        Err(e) => return Some(Problem::Unreadable(entry.path.clone(), describe(e))),
     };
     let mut reader = response.into_body().into_reader().take(max_bytes + 1);
     let mut hasher = Sha256::new();
@@ -224,7 +234,7 @@ fn check_file(
                 }
                 hasher.update(&buffer[..n]);
             }
-            Err(e) => return Some(Problem::Unreadable(entry.path.clone(), e.to_string())),
+            Err(e) => return Some(Problem::Unreadable(entry.path.clone(), describe(e))),
         }
     }
     (super::sums::hex(&hasher.finalize()) != entry.sha256)
