@@ -185,8 +185,8 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             .map(integrity::Signer::load)
             .transpose()?;
         let drafts = drafts_for(options, &config);
-        let zip = match options.bundle {
-            true => match render_bundle(&config, drafts, signer.as_ref())? {
+        let zip = if options.bundle {
+            match render_bundle(&config, drafts, signer.as_ref())? {
                 Ok(zip) => Some(zip),
                 Err(errors) => {
                     diags.extend(errors);
@@ -197,8 +197,9 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                         seconds: started.elapsed().as_secs_f64(),
                     });
                 }
-            },
-            false => None,
+            }
+        } else {
+            None
         };
         let render_options = render::RenderOptions {
             mode: render::Mode::Build,
