@@ -53,6 +53,25 @@ pub(crate) struct SiteView<'a> {
     /// Minisign public key (`RW…`) when the build is signed (`build --sign`); the theme shows it
     /// on the about page next to the verification commands.
     pub public_key: Option<&'a str>,
+    /// The offline bundle (`build --bundle`); the theme offers it on the home and about pages.
+    pub bundle: Option<BundleView<'a>>,
+    /// The origin's absolute URL (`base_url`, ending in `/`): the theme's mirror notice shows
+    /// when a page is served from another host.
+    pub base_url: &'a str,
+    /// The about page on the origin (absolute), where a copy's verification is explained.
+    pub origin_about_url: Option<String>,
+}
+
+/// The offline bundle as a page links to it.
+#[derive(Debug, Serialize)]
+pub(crate) struct BundleView<'a> {
+    /// Relative link to the ZIP.
+    pub url: String,
+    /// Size for people (`1.4 MB`).
+    pub size: String,
+    pub bytes: u64,
+    /// SHA-256 of the ZIP, lowercase hex.
+    pub sha256: &'a str,
 }
 
 /// A navigation entry; `current` is true for the page being rendered and `active` for its ancestors.

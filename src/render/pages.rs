@@ -37,13 +37,7 @@ impl Renderer<'_> {
             .search_indexes
             .get(here.lang)
             .map(|p| UrlPath::file(p.clone()));
-        views::site_view(
-            self.site,
-            here,
-            current,
-            index.as_ref(),
-            self.options.public_key.as_deref(),
-        )
+        views::site_view(self.site, here, current, index.as_ref(), self.options)
     }
 
     /// Renders `template` with `context` and writes it; template failures become diagnostics that

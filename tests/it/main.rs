@@ -1,5 +1,6 @@
 //! Integration tests: each builds a small fixture site and asserts on output and diagnostics.
 mod build;
+mod bundle;
 mod bundled;
 mod checklist;
 mod cli;
@@ -9,4 +10,5 @@ mod integrity;
 mod links;
 mod new;
 mod output;
+mod remote;
 mod serve;
