@@ -2,7 +2,9 @@
 //! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
 //! parts together (`watch` → `state` ← `server`/`http`/`reload`); it never writes to disk.
 
+mod conn;
 mod http;
+mod limits;
 mod reload;
 mod server;
 mod state;
@@ -43,6 +45,9 @@ impl Default for ServeOptions {
     }
 }
 
+/// At shutdown, how long event streams get to send their last chunk and close.
+const STREAMS_END: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How many consecutive ports are tried before giving up.
 const PORT_ATTEMPTS: u16 = 10;
 
@@ -80,7 +85,12 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
             watch::POLL_INTERVAL.as_millis()
         );
     }
-    server::start(listener, &state)?;
+    let hosts = if options.bind.is_loopback() {
+        conn::Hosts::Loopback
+    } else {
+        conn::Hosts::Any
+    };
+    let connections = server::start(listener, &state, hosts)?;
 
     {
         let state = Arc::clone(&state);
@@ -94,6 +104,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     }
     let _ = stopped.recv();
     state.shut_down();
+    connections.wait_for_streams(STREAMS_END);
     eprintln!("stopped");
     Ok(())
 }
