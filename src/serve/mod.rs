@@ -51,9 +51,10 @@ const STREAMS_END: std::time::Duration = std::time::Duration::from_secs(1);
 /// How many consecutive ports are tried before giving up.
 const PORT_ATTEMPTS: u16 = 10;
 
-/// Runs the dev server at `root` until Ctrl-C: builds, binds, prints the URL, then rebuilds on
-/// every change. `build` renders the site into memory. Errors are environment failures (no
-/// free port, cannot watch); content errors are shown in the terminal and the browser instead.
+/// Runs the dev server at `root` until Ctrl-C or SIGTERM: builds, binds, prints the URL, then
+/// rebuilds on every change. `build` renders the site into memory. Errors are environment
+/// failures (no free port, cannot watch); content errors are shown in the terminal and the
+/// browser instead. At the end, open event streams get `STREAMS_END` to close.
 pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> anyhow::Result<()> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     if let Err(error) = ctrlc::set_handler(move || {

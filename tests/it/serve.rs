@@ -391,27 +391,32 @@ fn a_bad_bind_address_is_a_usage_error() {
 
 #[cfg(unix)]
 #[test]
-fn ctrl_c_stops_the_server_cleanly() {
-    let site = SiteTest::fixture("serve/basic");
-    let mut server = Server::start(&site, &[]);
-    let pid = server.child.id().to_string();
-    let sent = Command::new("kill")
-        .args(["-INT", &pid])
-        .status()
-        .expect("kill -INT");
-    assert!(sent.success());
-    let deadline = Instant::now() + DEADLINE;
-    let status = loop {
-        if let Some(status) = server.child.try_wait().expect("wait") {
-            break status;
+fn ctrl_c_and_sigterm_stop_the_server_cleanly() {
+    for signal in ["-INT", "-TERM"] {
+        let site = SiteTest::fixture("serve/basic");
+        let mut server = Server::start(&site, &[]);
+        let pid = server.child.id().to_string();
+        let sent = Command::new("kill")
+            .args([signal, &pid])
+            .status()
+            .expect("kill");
+        assert!(sent.success());
+        let deadline = Instant::now() + DEADLINE;
+        let status = loop {
+            if let Some(status) = server.child.try_wait().expect("wait") {
+                break status;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "still running after kill {signal}"
+            );
+            std::thread::sleep(POLL);
+        };
+        assert!(status.success(), "{signal}: {status:?}");
+        let deadline = Instant::now() + DEADLINE;
+        while !server.stderr().contains("stopped") {
+            assert!(Instant::now() < deadline, "{signal}: {}", server.stderr());
+            std::thread::sleep(POLL);
         }
-        assert!(Instant::now() < deadline, "still running after Ctrl-C");
-        std::thread::sleep(POLL);
-    };
-    assert!(status.success(), "{status:?}");
-    let deadline = Instant::now() + DEADLINE;
-    while !server.stderr().contains("stopped") {
-        assert!(Instant::now() < deadline, "{}", server.stderr());
-        std::thread::sleep(POLL);
     }
 }
