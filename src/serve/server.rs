@@ -13,7 +13,7 @@ use anyhow::Context as _;
 
 use super::conn::{self, Hosts, Refusal, Version};
 use super::http::{self, Handled, Method, Reply};
-use super::limits::{Admitted, Connections, Slot, THREAD_STACK, WRITE_TIMEOUT};
+use super::limits::{Admitted, Connections, Slot, LISTEN_BACKLOG, THREAD_STACK, WRITE_TIMEOUT};
 use super::reload;
 use super::state::ServeState;
 
@@ -31,6 +31,7 @@ pub(crate) fn start(
     state: &Arc<ServeState>,
     hosts: Hosts,
 ) -> anyhow::Result<Arc<Connections>> {
+    widen_backlog(&listener);
     let connections = Arc::new(Connections::default());
     let table = Arc::clone(&connections);
     let state = Arc::clone(state);
@@ -39,6 +40,15 @@ pub(crate) fn start(
         .spawn(move || accept_loop(&listener, &table, &state, hosts))
         .context("cannot start the server")?;
     Ok(connections)
+}
+
+/// Asks for a queue of `LISTEN_BACKLOG` pending connections (listening again on a listening
+/// socket only changes its queue); where that fails, the system's default queue stays.
+fn widen_backlog(listener: &TcpListener) {
+    #[cfg(unix)]
+    let _ = rustix::net::listen(listener, LISTEN_BACKLOG);
+    #[cfg(not(unix))]
+    let _ = listener;
 }
 
 fn accept_loop(

@@ -42,6 +42,7 @@ impl Server {
     }
 
     /// Like `start`, with the server's limit of open files (`ulimit -n`) set to `limit`.
+    #[cfg(unix)]
     pub(crate) fn start_with_open_files(site: &SiteTest, limit: u32) -> Server {
         let mut command = Command::new("sh");
         command
