@@ -1,6 +1,7 @@
 //! `integridad serve` (SPEC "Command line"): builds the site into memory with drafts and live
 //! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
-//! parts together (`watch` → `state` ← `server`/`http`/`reload`); it never writes to disk.
+//! parts together (`watch` → `state` ← `server`/`conn`/`http`/`reload`); it never writes to
+//! disk.
 
 mod conn;
 mod http;
