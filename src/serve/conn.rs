@@ -49,7 +49,8 @@ pub(crate) enum Refusal {
 pub(crate) fn read_request(stream: &TcpStream, hosts: Hosts) -> Result<Request, Refusal> {
     let deadline = Instant::now() + HEAD_TIMEOUT;
     // On the stack, not the heap: a thread's stack is given back when it ends, while the
-    // allocator keeps the heap pages of ended threads for reuse; so an attack leaves nothing.
+    // allocator keeps heap pages of ended threads for a while, so slow connections would
+    // leave memory behind.
     let mut head = [0u8; MAX_HEAD + 1];
     let mut len = 0;
     while len <= MAX_HEAD {
