@@ -196,6 +196,7 @@ fn read_strings(config: &Config, theme: &ThemeFiles, diags: &mut Diagnostics) ->
         let text = String::from_utf8_lossy(bytes);
         match toml::from_str::<BTreeMap<String, String>>(&text) {
             Ok(map) => {
+                diags.extend(crate::config::check_toml_strings(&text, &file));
                 strings.insert(language.lang.to_string(), map);
             }
             Err(error) => {
