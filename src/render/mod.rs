@@ -8,6 +8,7 @@ pub(crate) mod checklists;
 pub(crate) mod context;
 mod feed;
 mod pages;
+mod plan;
 mod sitemap;
 pub(crate) mod theme;
 pub(crate) mod views;
@@ -20,6 +21,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{render_markdown, MdOptions, MdSource, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
 use crate::site::{Site, Target};
+pub(crate) use plan::check_outputs;
 use theme::Theme;
 
 /// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
