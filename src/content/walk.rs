@@ -52,10 +52,16 @@ pub(crate) fn walk_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Ve
                 abs: entry.path().to_path_buf(),
             }),
             Err(message) => {
-                let shown = relative(root, entry.path()).to_string_lossy().into_owned();
+                // The position names the file with `?` for each control character, so that
+                // the ` --> file:line:col` line stays one line.
+                let shown: String = relative(root, entry.path())
+                    .to_string_lossy()
+                    .chars()
+                    .map(|c| if c.is_control() { '?' } else { c })
+                    .collect();
                 diags.push(
                     Diagnostic::error(message)
-                        .at(Span::file(shown.escape_debug().to_string()))
+                        .at(Span::file(shown))
                         .with_help("rename the file using printable UTF-8 characters"),
                 );
             }
