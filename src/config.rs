@@ -258,10 +258,10 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
     }
 }
 
-/// Control characters that may not appear in any text of the site: they cannot be shown, they
-/// break `SHA256SUMS` lines and they must never reach HTML raw. Tab and newline are text.
+/// Control characters that may not appear in any text of the site: they cannot be shown and
+/// must never reach HTML raw. Tab and line breaks (LF, and the CR of a Windows CRLF) are text.
 pub(crate) fn is_forbidden_control(c: char) -> bool {
-    c.is_control() && c != '\t' && c != '\n'
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
 /// Refuses keys and strings of a TOML text that hold a control character (TOML escapes such as
