@@ -42,28 +42,23 @@ pub(crate) fn walk_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Ve
                 continue;
             }
         }
-        if !entry.file_type().is_file() {
+        let is_dir = entry.file_type().is_dir();
+        if entry.depth() == 0 || !(is_dir || entry.file_type().is_file()) {
             continue;
         }
         let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        match check_name(rel) {
+        match check_name(rel, if is_dir { "folder" } else { "file" }) {
+            Ok(_) if is_dir => {}
             Ok(rel) => found.push(Found {
                 rel,
                 abs: entry.path().to_path_buf(),
             }),
             Err(message) => {
-                // The position names the file with `?` for each control character, so that
-                // the ` --> file:line:col` line stays one line.
-                let shown: String = relative(root, entry.path())
-                    .to_string_lossy()
-                    .chars()
-                    .map(|c| if c.is_control() { '?' } else { c })
-                    .collect();
-                diags.push(
-                    Diagnostic::error(message)
-                        .at(Span::file(shown))
-                        .with_help("rename the file using printable UTF-8 characters"),
-                );
+                diags.push(bad_name(root, entry.path(), message));
+                // One error for a folder, not one for each file in it.
+                if is_dir {
+                    walker.skip_current_dir();
+                }
             }
         }
     }
@@ -126,22 +121,36 @@ fn check_inside(root: &Path, real_root: &Path, path: &Path) -> Option<Diagnostic
 }
 
 /// The `/`-separated relative path, or why the name cannot be published: it must be UTF-8 and
-/// free of control characters, which could not be listed in `SHA256SUMS`.
-fn check_name(rel: &Path) -> Result<String, String> {
+/// free of control characters, which could not be listed in `SHA256SUMS`. `what` is `file` or
+/// `folder`.
+fn check_name(rel: &Path, what: &str) -> Result<String, String> {
     let Some(text) = rel.to_str() else {
         return Err(format!(
-            "the file name `{}` is not UTF-8 text",
+            "the {what} name `{}` is not UTF-8 text",
             rel.to_string_lossy()
         ));
     };
     if let Some(c) = text.chars().find(|&c| c.is_control()) {
         return Err(format!(
-            "the file name `{}` holds the control character U+{:04X}",
+            "the {what} name `{}` holds the control character U+{:04X}",
             text.escape_debug(),
             u32::from(c)
         ));
     }
     Ok(text.replace('\\', "/"))
+}
+
+/// The error for an unpublishable name. Its position shows the path with `?` for each control
+/// character, so that the ` --> file:line:col` line stays one line.
+fn bad_name(root: &Path, path: &Path, message: String) -> Diagnostic {
+    let shown: String = relative(root, path)
+        .to_string_lossy()
+        .chars()
+        .map(|c| if c.is_control() { '?' } else { c })
+        .collect();
+    Diagnostic::error(message)
+        .at(Span::file(shown))
+        .with_help("rename it using printable UTF-8 characters")
 }
 
 #[cfg(test)]
@@ -150,8 +159,11 @@ mod tests {
 
     #[test]
     fn names_must_be_printable_utf8() {
-        assert_eq!(check_name(Path::new("a/b c.pdf")), Ok("a/b c.pdf".into()));
-        assert_eq!(check_name(Path::new("año.md")), Ok("año.md".into()));
+        assert_eq!(
+            check_name(Path::new("a/b c.pdf"), "file"),
+            Ok("a/b c.pdf".into())
+        );
+        assert_eq!(check_name(Path::new("año.md"), "file"), Ok("año.md".into()));
         let cases = [
             (
                 "a\nb.md",
@@ -164,7 +176,7 @@ mod tests {
             ("x/\u{1b}[31m.md", "holds the control character U+001B"),
         ];
         for (name, expected) in cases {
-            let message = check_name(Path::new(name)).unwrap_err();
+            let message = check_name(Path::new(name), "file").unwrap_err();
             assert!(message.contains(expected), "{message}");
         }
     }
@@ -174,7 +186,10 @@ mod tests {
     fn non_utf8_names_are_named_as_such() {
         use std::os::unix::ffi::OsStrExt;
         let name = std::ffi::OsStr::from_bytes(b"caf\xe9.md");
-        let message = check_name(Path::new(name)).unwrap_err();
-        assert_eq!(message, "the file name `caf\u{fffd}.md` is not UTF-8 text");
+        let message = check_name(Path::new(name), "folder").unwrap_err();
+        assert_eq!(
+            message,
+            "the folder name `caf\u{fffd}.md` is not UTF-8 text"
+        );
     }
 }

@@ -204,10 +204,19 @@ pub(crate) fn render_site(
         files += 1;
     }
     for asset in &site.assets {
-        let bytes = std::fs::read(&asset.abs)
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", asset.abs.display()))?;
-        sink.write(&asset.rel, &bytes)?;
-        files += 1;
+        match std::fs::read(&asset.abs) {
+            Ok(bytes) => {
+                sink.write(&asset.rel, &bytes)?;
+                files += 1;
+            }
+            // A content problem like any other, so `check` reports it too.
+            Err(error) => diags.push(
+                Diagnostic::error(format!("cannot read this file ({error})"))
+                    .at(crate::diagnostics::Span::file(
+                        std::path::Path::new("content").join(&asset.rel),
+                    )),
+            ),
+        }
     }
     files += feed::write_feeds(site, sink)?;
     files += sitemap::write_sitemap(site, sink)?;

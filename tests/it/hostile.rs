@@ -194,11 +194,20 @@ fn unprintable_file_names_are_errors_naming_the_file() {
     site.write("content/toolkit/escape\u{1b}.md", "---\ntitle: E\n---\n");
     let latin1 = std::ffi::OsStr::from_bytes(b"caf\xe9.png");
     std::fs::write(site.path("content/toolkit").join(latin1), "x").unwrap();
+    let folder = site
+        .path("content/toolkit")
+        .join(std::ffi::OsStr::from_bytes(b"a\xf1o"));
+    for name in ["1.png", "2.png", "3.md"] {
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(folder.join(name), "x").unwrap();
+    }
     site.build()
         .fails(1)
         .stderr_has("error: the file name `toolkit/linea\\nnueva.pdf` holds the control character U+000A\n --> content/toolkit/linea?nueva.pdf:1:1")
         .stderr_has("error: the file name `toolkit/escape\\u{1b}.md` holds the control character U+001B")
-        .stderr_has("error: the file name `toolkit/caf\u{fffd}.png` is not UTF-8 text\n --> content/toolkit/caf\u{fffd}.png:1:1");
+        .stderr_has("error: the file name `toolkit/caf\u{fffd}.png` is not UTF-8 text\n --> content/toolkit/caf\u{fffd}.png:1:1")
+        .stderr_has("error: the folder name `toolkit/a\u{fffd}o` is not UTF-8 text\n --> content/toolkit/a\u{fffd}o:1:1")
+        .stderr_has("built failed: 4 errors");
     assert!(!site.exists("public"));
 }
 
