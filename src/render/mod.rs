@@ -211,10 +211,11 @@ pub(crate) fn render_site(
             }
             // A content problem like any other, so `check` reports it too.
             Err(error) => diags.push(
-                Diagnostic::error(format!("cannot read this file ({error})"))
-                    .at(crate::diagnostics::Span::file(
+                Diagnostic::error(format!("cannot read this file ({error})")).at(
+                    crate::diagnostics::Span::file(
                         std::path::Path::new("content").join(&asset.rel),
-                    )),
+                    ),
+                ),
             ),
         }
     }

@@ -42,10 +42,11 @@ impl Owner<'_> {
         }
     }
 
-    /// The owner as the subject of the error, with where to point and what to do.
-    fn blame(&self) -> (String, Span, &'static str) {
-        match self {
-            Owner::Generated(what) => ((*what).to_string(), Span::file("site.toml"), ""),
+    /// The owner as the subject of the error, with where to point and what to do. Generated
+    /// files are claimed first, so they are never blamed for a collision with a source.
+    fn blame(&self) -> (String, Option<Span>, &'static str) {
+        let (subject, span, help) = match self {
+            Owner::Generated(what) => return ((*what).to_string(), None, ""),
             Owner::Page(file) => (
                 "this page".into(),
                 Span::file(*file),
@@ -71,7 +72,8 @@ impl Owner<'_> {
                 alias.span.clone(),
                 "choose an alias that is not a page, a file or a folder of the site",
             ),
-        }
+        };
+        (subject, Some(span), help)
     }
 }
 
@@ -143,12 +145,11 @@ fn collision(owner: &Owner<'_>, other: &Owner<'_>, path: &str, at: &str) -> Diag
             other.taken_by()
         )
     };
-    let diagnostic = Diagnostic::error(message).at(span);
-    if help.is_empty() {
-        diagnostic
-    } else {
-        diagnostic.with_help(help)
+    let mut diagnostic = Diagnostic::error(message);
+    if let Some(span) = span {
+        diagnostic = diagnostic.at(span).with_help(help);
     }
+    diagnostic
 }
 
 /// Claims every output path of the site in a fixed order (generated files, pages, checklists,
