@@ -267,11 +267,15 @@ pub(crate) fn is_forbidden_control(c: char) -> bool {
 /// Refuses keys and strings of a TOML text that hold a control character (TOML escapes such as
 /// `\u0000` produce them), each at its position. `text` must already parse.
 pub(crate) fn check_toml_strings(text: &str, file: &Path) -> Diagnostics {
-    fn walk(value: &toml::de::DeValue<'_>, span: std::ops::Range<usize>, found: &mut Vec<usize>) {
+    type Found = Vec<(usize, char)>;
+    fn check(text: &str, span: std::ops::Range<usize>, found: &mut Found) {
+        if let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) {
+            found.push((span.start, c));
+        }
+    }
+    fn walk(value: &toml::de::DeValue<'_>, span: std::ops::Range<usize>, found: &mut Found) {
         match value {
-            toml::de::DeValue::String(s) if s.chars().any(is_forbidden_control) => {
-                found.push(span.start)
-            }
+            toml::de::DeValue::String(s) => check(s, span, found),
             toml::de::DeValue::Array(items) => {
                 for item in items {
                     walk(item.get_ref(), item.span(), found);
@@ -281,11 +285,9 @@ pub(crate) fn check_toml_strings(text: &str, file: &Path) -> Diagnostics {
             _ => {}
         }
     }
-    fn walk_table(table: &toml::de::DeTable<'_>, found: &mut Vec<usize>) {
+    fn walk_table(table: &toml::de::DeTable<'_>, found: &mut Found) {
         for (key, value) in table {
-            if key.get_ref().chars().any(is_forbidden_control) {
-                found.push(key.span().start);
-            }
+            check(key.get_ref(), key.span(), found);
             walk(value.get_ref(), value.span(), found);
         }
     }
@@ -295,12 +297,15 @@ pub(crate) fn check_toml_strings(text: &str, file: &Path) -> Diagnostics {
     };
     let mut found = Vec::new();
     walk_table(table.get_ref(), &mut found);
-    for offset in found {
+    for (offset, c) in found {
         let (line, col) = line_col(text, offset);
         diags.push(
-            Diagnostic::error("this text holds a control character")
-                .at(Span::new(file, line, col))
-                .with_help("remove the escape (such as `\\u0000`); only tabs and line breaks may appear in text"),
+            Diagnostic::error(format!(
+                "this text holds the control character U+{:04X}",
+                u32::from(c)
+            ))
+            .at(Span::new(file, line, col))
+            .with_help("remove the escape (such as `\\u0000`); only tabs and line breaks may appear in text"),
         );
     }
     diags
@@ -384,7 +389,7 @@ title = "Site"
         let control = GOOD.replace("title = \"Site\"", "title = \"Si\\u0000te\"");
         let deep = format!("{GOOD}x = {}{}\n", "[".repeat(1000), "]".repeat(1000));
         let cases = cases.into_iter().chain([
-            (control, "this text holds a control character", 8),
+            (control, "this text holds the control character U+0000", 8),
             (deep, "nested too deeply", 9),
         ]);
         for (text, expected, line) in cases {

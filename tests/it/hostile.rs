@@ -225,7 +225,7 @@ fn control_characters_in_yaml_and_toml_strings_are_refused_at_their_position() {
     site.write("site.toml", toml);
     site.check()
         .fails(1)
-        .stderr_has("error: this text holds a control character\n --> site.toml:9:9");
+        .stderr_has("error: this text holds the control character U+001B\n --> site.toml:9:9");
     // With the configuration fixed, the YAML strings are reported.
     let toml = site.read("site.toml").replace("\\u001b[31m", "");
     site.write("site.toml", toml);
@@ -238,7 +238,7 @@ fn control_characters_in_yaml_and_toml_strings_are_refused_at_their_position() {
         "search_title = \"Bus\\u0000car\"\n",
     );
     site.check().fails(1).stderr_has(
-        "error: this text holds a control character\n --> themes/default/i18n/en.toml:1:16",
+        "error: this text holds the control character U+0000\n --> themes/default/i18n/en.toml:1:16",
     );
 }
 
