@@ -98,25 +98,36 @@ fn unreadable(root: &Path, error: &walkdir::Error) -> Diagnostic {
     d
 }
 
-/// An error when `path` (a symbolic link, or a folder that may be one) resolves outside the root.
+/// An error when `path` (a symbolic link, or a folder that may be one) resolves outside the
+/// root, or into a hidden path of it (`.git/config`), which the walk itself never enters.
 fn check_inside(root: &Path, real_root: &Path, path: &Path) -> Option<Diagnostic> {
     let target = std::fs::canonicalize(path).ok()?;
-    if target.starts_with(real_root) {
-        return None;
-    }
+    let hidden = |rest: &Path| {
+        rest.components()
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    };
     let written = std::fs::read_link(path).unwrap_or_else(|_| target.clone());
-    let mut message = format!(
-        "the symbolic link `{}` points outside the site root, to `{}`",
-        relative(root, path).display(),
-        written.display()
-    );
-    if written.is_relative() {
+    let link = relative(root, path);
+    let mut message = match target.strip_prefix(real_root) {
+        Ok(rest) if !hidden(rest) => return None,
+        Ok(rest) => format!(
+            "the symbolic link `{}` points to a hidden path of the site, `{}`",
+            link.display(),
+            rest.display()
+        ),
+        Err(_) => format!(
+            "the symbolic link `{}` points outside the site root, to `{}`",
+            link.display(),
+            written.display()
+        ),
+    };
+    if written.is_relative() && !target.starts_with(real_root) {
         message.push_str(&format!(" (`{}`)", target.display()));
     }
     Some(
-        Diagnostic::error(message)
-            .at(Span::file(relative(root, path)))
-            .with_help("copy the file into the site, or link to a file inside the site root"),
+        Diagnostic::error(message).at(Span::file(link)).with_help(
+            "copy the file into the site, or link to a visible file inside the site root",
+        ),
     )
 }
 

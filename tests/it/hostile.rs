@@ -21,6 +21,11 @@ fn symbolic_links_out_of_the_root_are_errors_and_never_read() {
     std::fs::write(outside.join("secreto.txt"), "token-de-ci").unwrap();
     symlink("/proc/self/environ", &site.path("content/env.txt"));
     symlink("/etc/passwd", &site.path("content/toolkit/passwd"));
+    site.write(
+        ".git/config",
+        "url = https://usuario:token-de-git@example.org/repo",
+    );
+    symlink("../.git/config", &site.path("content/git.txt"));
     symlink(&outside, &site.path("content/fuera"));
     symlink(
         "../../../../outside/secreto.txt",
@@ -32,9 +37,10 @@ fn symbolic_links_out_of_the_root_are_errors_and_never_read() {
             .stderr_has("error: the symbolic link `content/toolkit/passwd` points outside the site root, to `/etc/passwd`\n --> content/toolkit/passwd:1:1")
             .stderr_has(&format!("error: the symbolic link `content/fuera` points outside the site root, to `{}`\n --> content/fuera:1:1", outside.display()))
             .stderr_has("error: the symbolic link `themes/default/static/s.css` points outside the site root, to `../../../../outside/secreto.txt` (`")
-            .stderr_has("4 errors");
+            .stderr_has("error: the symbolic link `content/git.txt` points to a hidden path of the site, `.git/config`\n --> content/git.txt:1:1")
+            .stderr_has("5 errors");
         // The targets are never read, not even to show a source line.
-        for secret in ["PATH=", "root:", "token-de-ci"] {
+        for secret in ["PATH=", "root:", "token-de-ci", "token-de-git"] {
             assert!(
                 !run.stderr.contains(secret),
                 "{secret} leaked:\n{}",
@@ -46,7 +52,7 @@ fn symbolic_links_out_of_the_root_are_errors_and_never_read() {
     // The dev server builds through the same loader.
     let (files, diags) = integridad::build_in_memory(&site.root).unwrap();
     assert!(files.is_none());
-    assert_eq!(diags.error_count(), 4);
+    assert_eq!(diags.error_count(), 5);
 }
 
 #[cfg(unix)]
