@@ -119,7 +119,11 @@ impl<'a> Claims<'a> {
 const SEARCH_INDEX: Owner<'static> = Owner::Generated("the search index");
 
 fn is_search_index(path: &str) -> bool {
-    !path.contains('/') && path.starts_with("search-index.") && path.ends_with(".js")
+    !path.contains('/')
+        && path
+            .strip_prefix("search-index.")
+            .and_then(|rest| rest.strip_suffix(".js"))
+            .is_some_and(|middle| !middle.is_empty())
 }
 
 /// `a/b/c.html` → `a`, `a/b`.
@@ -220,6 +224,26 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
                         .with_help("write a site path such as `/guia/codigo/`"),
                 ),
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folders_and_search_index_names() {
+        let folders: Vec<&str> = folders_of("en/toolkit/a/index.html").collect();
+        assert_eq!(folders, ["en", "en/toolkit", "en/toolkit/a"]);
+        assert_eq!(folders_of("robots.txt").count(), 0);
+        for (path, expected) in [
+            ("search-index.es.1a2b3c4d.js", true),
+            ("search-index.js", false),
+            ("en/search-index.es.1a2b3c4d.js", false),
+            ("search-index.es.css", false),
+        ] {
+            assert_eq!(is_search_index(path), expected, "{path}");
         }
     }
 }
