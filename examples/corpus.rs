@@ -2,21 +2,26 @@
 //! build and serve times can be measured on large sites.
 //!
 //!     cargo run --release --example corpus -- 10000 target/bench-site
+//!
+//! With `hostile` instead of a number it writes the adversarial cases instead, one site each
+//! (the bundled site plus one page): `headings` (20,000 identical headings in one page) and
+//! `nesting` (200 KB of front matter nested 100,000 levels deep, refused before parsing).
+//!
+//!     cargo run --release --example corpus -- hostile target/bench-hostile
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 fn main() -> std::io::Result<()> {
     let mut args = std::env::args().skip(1);
-    let pages: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(1000);
-    let out = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-site".into()));
-    if out.exists() {
-        std::fs::remove_dir_all(&out)?;
+    let first = args.next();
+    if first.as_deref() == Some("hostile") {
+        let out = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-hostile".into()));
+        return hostile(&out);
     }
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("themes"), &out.join("themes"))?;
-    copy_dir(&repo.join("content"), &out.join("content"))?;
-    std::fs::copy(repo.join("site.toml"), out.join("site.toml"))?;
+    let pages: usize = first.and_then(|n| n.parse().ok()).unwrap_or(1000);
+    let out = PathBuf::from(args.next().unwrap_or_else(|| "target/bench-site".into()));
+    copy_bundled(&out)?;
     // Ten libraries of ten topics each, like a large real site: navigation stays shallow.
     let sections = (pages / 100).max(1);
     for g in 0..10.min(sections) {
@@ -59,6 +64,44 @@ fn main() -> std::io::Result<()> {
         "wrote {} pages ({pages} chapters × 2 languages) to {}",
         pages * 2,
         out.display()
+    );
+    Ok(())
+}
+
+/// A fresh copy of the bundled site (content, theme, site.toml) at `out`.
+fn copy_bundled(out: &Path) -> std::io::Result<()> {
+    if out.exists() {
+        std::fs::remove_dir_all(out)?;
+    }
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    copy_dir(&repo.join("themes"), &out.join("themes"))?;
+    copy_dir(&repo.join("content"), &out.join("content"))?;
+    std::fs::copy(repo.join("site.toml"), out.join("site.toml"))?;
+    Ok(())
+}
+
+/// The adversarial inputs that once made a build quadratic, one site each under `out`.
+fn hostile(out: &Path) -> std::io::Result<()> {
+    let headings = out.join("headings");
+    copy_bundled(&headings)?;
+    let body = "## x\n\n".repeat(20_000);
+    write(
+        &headings.join("content/toolkit/99-repetido.md"),
+        &format!("---\ntitle: Repetido\n---\n{body}"),
+    )?;
+    let nesting = out.join("nesting");
+    copy_bundled(&nesting)?;
+    let depth = 100_000;
+    let deep = "[".repeat(depth) + &"]".repeat(depth);
+    write(
+        &nesting.join("content/toolkit/99-anidado.md"),
+        &format!("---\ntitle: Anidado\nx: {deep}\n---\n"),
+    )?;
+    println!(
+        "wrote {} (20,000 identical headings) and {} ({} KB of front matter)",
+        headings.display(),
+        nesting.display(),
+        deep.len() / 1000
     );
     Ok(())
 }

@@ -160,6 +160,10 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             let (line, col) = error.span().map_or((1, 1), |s| line_col(text, s.start));
             let message = error.message().replace("unknown field", "unknown key");
             let message = message.replace("missing field", "missing required key");
+            let message = message.replace(
+                "cannot recurse further; max recursion depth met",
+                "nested too deeply (tables and arrays may nest at most 80 levels)",
+            );
             diags.push(
                 Diagnostic::error(format!("invalid site.toml: {}", message.trim_end()))
                     .at(Span::new(CONFIG_FILE, line, col)),
@@ -167,6 +171,7 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             return Err(diags);
         }
     };
+    diags.extend(check_toml_strings(text, Path::new(CONFIG_FILE)));
     let span_of = |s: std::ops::Range<usize>| {
         let (line, col) = line_col(text, s.start);
         Span::new(CONFIG_FILE, line, col)
@@ -253,6 +258,59 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
     }
 }
 
+/// Control characters that may not appear in any text of the site: they cannot be shown and
+/// must never reach HTML raw. Tab and line breaks (LF, and the CR of a Windows CRLF) are text.
+pub(crate) fn is_forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\t' | '\n' | '\r')
+}
+
+/// Refuses keys and strings of a TOML text that hold a control character (TOML escapes such as
+/// `\u0000` produce them), each at its position. `text` must already parse.
+pub(crate) fn check_toml_strings(text: &str, file: &Path) -> Diagnostics {
+    type Found = Vec<(usize, char)>;
+    fn check(text: &str, span: std::ops::Range<usize>, found: &mut Found) {
+        if let Some(c) = text.chars().find(|&c| is_forbidden_control(c)) {
+            found.push((span.start, c));
+        }
+    }
+    fn walk(value: &toml::de::DeValue<'_>, span: std::ops::Range<usize>, found: &mut Found) {
+        match value {
+            toml::de::DeValue::String(s) => check(s, span, found),
+            toml::de::DeValue::Array(items) => {
+                for item in items {
+                    walk(item.get_ref(), item.span(), found);
+                }
+            }
+            toml::de::DeValue::Table(table) => walk_table(table, found),
+            _ => {}
+        }
+    }
+    fn walk_table(table: &toml::de::DeTable<'_>, found: &mut Found) {
+        for (key, value) in table {
+            check(key.get_ref(), key.span(), found);
+            walk(value.get_ref(), value.span(), found);
+        }
+    }
+    let mut diags = Diagnostics::new();
+    let Ok(table) = toml::de::DeTable::parse(text) else {
+        return diags;
+    };
+    let mut found = Vec::new();
+    walk_table(table.get_ref(), &mut found);
+    for (offset, c) in found {
+        let (line, col) = line_col(text, offset);
+        diags.push(
+            Diagnostic::error(format!(
+                "this text holds the control character U+{:04X}",
+                u32::from(c)
+            ))
+            .at(Span::new(file, line, col))
+            .with_help("remove the escape (such as `\\u0000`); only tabs and line breaks may appear in text"),
+        );
+    }
+    diags
+}
+
 fn with_trailing_slash(mut url: String) -> String {
     if !url.ends_with('/') {
         url.push('/');
@@ -328,6 +386,12 @@ title = "Site"
                 10,
             ),
         ];
+        let control = GOOD.replace("title = \"Site\"", "title = \"Si\\u0000te\"");
+        let deep = format!("{GOOD}x = {}{}\n", "[".repeat(1000), "]".repeat(1000));
+        let cases = cases.into_iter().chain([
+            (control, "this text holds the control character U+0000", 8),
+            (deep, "nested too deeply", 9),
+        ]);
         for (text, expected, line) in cases {
             let (message, got_line, _) = first_error(&text);
             assert!(

@@ -172,8 +172,19 @@ pub fn render_one(diagnostic: &Diagnostic, root: &Path) -> String {
 }
 
 /// The text of the line a span points at, without its line ending, if the file is readable.
+/// A file that resolves outside `root` or into a hidden path of it (a symbolic link the build
+/// refused) is never read.
 pub fn source_line(root: &Path, span: &Span) -> Option<String> {
-    let text = std::fs::read(root.join(&span.file)).ok()?;
+    let path = std::fs::canonicalize(root.join(&span.file)).ok()?;
+    let real_root = std::fs::canonicalize(root).ok()?;
+    let inside = path.strip_prefix(&real_root).ok()?;
+    if inside
+        .components()
+        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
+    {
+        return None;
+    }
+    let text = std::fs::read(path).ok()?;
     let text = String::from_utf8_lossy(&text);
     let line = text.lines().nth(span.line.checked_sub(1)?)?;
     Some(line.trim_start_matches('\u{feff}').to_string())

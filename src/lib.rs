@@ -154,6 +154,7 @@ fn run_pipeline(
     let theme = render::theme::load_theme(config, diags)?;
     // Markdown and links are checked even when loading found errors, so one run reports all.
     let rendered = render::render_markdown_all(&site, diags);
+    render::check_outputs(&site, theme.as_ref(), diags);
     let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
         return Ok(None);
     };

@@ -11,6 +11,10 @@ use yaml_rust2::scanner::Marker;
 
 use crate::diagnostics::{Diagnostic, Span};
 
+mod depth;
+
+pub use depth::MAX_DEPTH;
+
 /// Where a YAML text comes from: its file (relative to the site root) and the line of the file
 /// on which the text starts (front matter starts on line 2).
 #[derive(Debug, Clone, Copy)]
@@ -63,16 +67,35 @@ impl Positions {
 }
 
 /// Parses `text` into `T`. On failure returns one diagnostic with the location serde_yaml reports.
+/// Text nested deeper than `MAX_DEPTH` is refused before any parser sees it, and a string holding
+/// a control character (other than tab and newline) is refused at its position, so neither can
+/// reach the HTML.
 pub fn parse<T: DeserializeOwned>(
     text: &str,
     origin: Origin<'_>,
     what: &str,
 ) -> Result<(T, Positions), Diagnostic> {
+    if let Some((line, col)) = depth::too_deep(text) {
+        return Err(Diagnostic::error(format!(
+            "{what} is nested more than {MAX_DEPTH} levels deep"
+        ))
+        .at(origin.span(line, col))
+        .with_help("flatten the lists and mappings; a few levels are all the format needs"));
+    }
     let value: T = match serde_yaml::from_str(text) {
         Ok(value) => value,
         Err(error) => return Err(to_diagnostic(&error, origin, what)),
     };
-    Ok((value, positions(text, origin)))
+    let (positions, control) = positions(text, origin);
+    if let Some(((line, col), c)) = control {
+        return Err(Diagnostic::error(format!(
+            "invalid {what}: this text holds the control character U+{:04X}",
+            u32::from(c)
+        ))
+        .at(Span::new(origin.file, line, col))
+        .with_help("remove it; only tabs and line breaks may appear in text"));
+    }
+    Ok((value, positions))
 }
 
 fn to_diagnostic(error: &serde_yaml::Error, origin: Origin<'_>, what: &str) -> Diagnostic {
@@ -104,7 +127,11 @@ fn clean_message(raw: &str) -> String {
         .replace(", expected", "; expected")
 }
 
-fn positions(text: &str, origin: Origin<'_>) -> Positions {
+/// A control character found in a scalar: the scalar's (line, column) and the character.
+type Control = ((usize, usize), char);
+
+/// Positions of every node, and the first scalar (key or value) holding a control character.
+fn positions(text: &str, origin: Origin<'_>) -> (Positions, Option<Control>) {
     let mut recorder = Recorder {
         origin,
         stack: Vec::new(),
@@ -112,11 +139,12 @@ fn positions(text: &str, origin: Origin<'_>) -> Positions {
             file: origin.file.to_path_buf(),
             ..Positions::default()
         },
+        control: None,
     };
     // serde_yaml accepted the text, so this parse succeeds; if it does not, positions degrade to
     // the start of the file rather than failing the build.
     let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    recorder.positions
+    (recorder.positions, recorder.control)
 }
 
 /// A container being walked: a mapping (waiting for a key or for the value of `key`) or a sequence.
@@ -129,6 +157,7 @@ struct Recorder<'a> {
     origin: Origin<'a>,
     stack: Vec<Frame>,
     positions: Positions,
+    control: Option<Control>,
 }
 
 impl Recorder<'_> {
@@ -158,22 +187,39 @@ fn join(parent: &str, child: &str) -> String {
     }
 }
 
+impl Recorder<'_> {
+    fn on_scalar(&mut self, value: String, position: (usize, usize)) {
+        match self.next_path() {
+            Some(path) => {
+                self.positions.values.insert(path, position);
+            }
+            None => {
+                if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
+                    let full = join(path, &value);
+                    self.positions.keys.insert(full, position);
+                    *key = Some(value);
+                }
+            }
+        }
+    }
+}
+
 impl MarkedEventReceiver for Recorder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) {
         let position = self.at(mark);
         match event {
-            Event::Scalar(value, ..) => match self.next_path() {
-                Some(path) => {
-                    self.positions.values.insert(path, position);
-                }
-                None => {
-                    if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
-                        let full = join(path, &value);
-                        self.positions.keys.insert(full, position);
-                        *key = Some(value);
+            Event::Scalar(value, ..) => {
+                if self.control.is_none() {
+                    if let Some(c) = value
+                        .chars()
+                        .find(|&c| crate::config::is_forbidden_control(c))
+                    {
+                        self.control = Some((position, c));
                     }
                 }
-            },
+                self.on_scalar(value, position);
+            }
+
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let path = self.next_path().unwrap_or_default();
                 self.positions.values.insert(path.clone(), position);

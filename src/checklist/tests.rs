@@ -427,3 +427,32 @@ fn risks_and_elements_match_their_serde_spelling() {
     }
     assert_eq!(Risk::ALL.map(Risk::weight), [3, 2, 1]);
 }
+
+#[test]
+fn deep_nesting_and_control_characters_are_refused_at_their_position() {
+    let nested = format!("title: Obra\nsections: {}\n", "{a: ".repeat(10_000));
+    let nested_blocks: String = (0..200)
+        .map(|n| format!("{}k{n}:\n", " ".repeat(n)))
+        .collect();
+    let control = VALID.replace("Texto", "\"Te\\0xto\"");
+    let cases = [
+        (
+            nested.as_str(),
+            "error 2:263 checklist is nested more than 64 levels deep",
+        ),
+        (
+            nested_blocks.as_str(),
+            "error 65:65 checklist is nested more than 64 levels deep",
+        ),
+        (
+            control.as_str(),
+            "error 11:25 invalid checklist: this text holds the control character U+0000",
+        ),
+    ];
+    for (text, expected) in cases {
+        let (checklist, diags) = run(text, &["es", "en"]);
+        assert!(checklist.is_none());
+        assert_eq!(diags.len(), 1, "{diags:?}");
+        assert!(diags[0].starts_with(expected), "{} ≠ {expected}", diags[0]);
+    }
+}

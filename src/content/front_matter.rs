@@ -247,7 +247,20 @@ mod tests {
                 8,
             ),
         ];
-        for (text, expected, line, col) in cases {
+        let deep = format!("---\ntitle: T\nx: {}\n---\n", "[".repeat(64_000));
+        let nul = "---\ntitle: \"Ho\\u0000la\"\n---\n".to_string();
+        let bell = "---\ntitle: T\naliases: [\"/a\\a\"]\n---\n".to_string();
+        let more = [
+            (
+                deep.as_str(),
+                "front matter is nested more than 64 levels deep",
+                3,
+                67,
+            ),
+            (nul.as_str(), "the control character U+0000", 2, 8),
+            (bell.as_str(), "the control character U+0007", 3, 11),
+        ];
+        for (text, expected, line, col) in cases.into_iter().chain(more) {
             let err = parse(text).unwrap_err();
             assert!(
                 err.message.contains(expected),

@@ -3,6 +3,7 @@
 
 pub(crate) mod front_matter;
 pub(crate) mod page;
+pub(crate) mod walk;
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +14,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
 use page::{slug_from_name, Page, PageId, PageKind};
+pub(crate) use walk::is_ignored_name;
 
 /// Whether draft pages are part of the site (`build --drafts`, `serve`) or left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,59 +106,12 @@ pub(crate) fn load_content(
     Ok(content)
 }
 
-/// Walks `content/` in file-name order, skipping hidden and editor files. A symlink loop or an
-/// unreadable entry is a warning and the entry is skipped, so a walk always ends.
+/// Walks `content/` (see `walk::walk_files`) and classifies each file.
 fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
-    let mut sources = Vec::new();
-    let walker = walkdir::WalkDir::new(&config.content_dir)
-        .follow_links(true)
-        .sort_by_file_name()
+    walk::walk_files(&config.root, &config.content_dir, diags)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(error) => {
-                let path = error.path().map(|p| relative(&config.root, p));
-                let message = if error.loop_ancestor().is_some() {
-                    "symbolic link loop; the folder is skipped".to_string()
-                } else {
-                    format!(
-                        "cannot read this entry ({})",
-                        error
-                            .io_error()
-                            .map_or_else(|| error.to_string(), |e| e.to_string())
-                    )
-                };
-                let mut d = Diagnostic::warning(message);
-                if let Some(path) = path {
-                    d = d.at(Span::file(path));
-                }
-                diags.push(d);
-                continue;
-            }
-        };
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        let rel = relative(&config.content_dir, entry.path());
-        let rel = rel.to_string_lossy().replace('\\', "/");
-        if let Some(source) = classify(config, rel, entry.path(), diags) {
-            sources.push(source);
-        }
-    }
-    sources
-}
-
-/// Hidden files, editor swap and backup files never become part of the site.
-pub(crate) fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
+        .filter_map(|found| classify(config, found.rel, &found.abs, diags))
+        .collect()
 }
 
 fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -> Option<Source> {
@@ -210,10 +165,6 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
 fn looks_like_lang(suffix: &str) -> bool {
     let primary = suffix.split('-').next().unwrap_or_default();
     (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase())
-}
-
-fn relative(base: &Path, path: &Path) -> PathBuf {
-    path.strip_prefix(base).unwrap_or(path).to_path_buf()
 }
 
 /// Reads a content file as UTF-8; invalid UTF-8 is an error naming the file and line.

@@ -2,7 +2,7 @@
 //! `-1`, `-2` … for repeats, `{#id}` wins) and the h2/h3 table of contents built from them.
 //! Also owns the page-wide set of ids, so footnote ids cannot collide with heading ids.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 
 use pulldown_cmark::{CowStr, Event, HeadingLevel, Tag, TagEnd};
 use unicode_normalization::char::is_combining_mark;
@@ -41,10 +41,13 @@ pub(crate) fn heading_id(text: &str) -> String {
     id
 }
 
-/// Every id given out in one document, so each is unique in the HTML.
+/// Every id given out in one document, so each is unique in the HTML. Claiming is constant time
+/// on average: each base remembers the last suffix it tried, and since ids are never released,
+/// every suffix below it is still taken (20,000 identical headings stay linear).
 #[derive(Debug, Default)]
 pub(super) struct IdSet {
-    used: BTreeSet<String>,
+    used: HashSet<String>,
+    next_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
@@ -55,18 +58,21 @@ impl IdSet {
 
     /// Takes `base`, or the first free `base-1`, `base-2` … when it is already taken.
     pub(super) fn claim(&mut self, base: &str) -> String {
-        let mut candidate = base.to_string();
-        let mut n = 0usize;
-        while self.used.contains(&candidate) {
-            n += 1;
-            candidate = format!("{base}-{n}");
+        if self.used.insert(base.to_string()) {
+            return base.to_string();
         }
-        self.used.insert(candidate.clone());
-        candidate
+        let n = self.next_suffix.entry(base.to_string()).or_insert(0);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}-{n}");
+            if self.used.insert(candidate.clone()) {
+                return candidate;
+            }
+        }
     }
 
     pub(super) fn into_set(self) -> BTreeSet<String> {
-        self.used
+        self.used.into_iter().collect()
     }
 }
 
@@ -268,6 +274,34 @@ mod tests {
                 assert!(out.anchors.contains(*id));
             }
         }
+    }
+
+    #[test]
+    fn twenty_thousand_identical_headings_get_consecutive_ids() {
+        let md = "## x\n\n".repeat(20_000);
+        let (out, _) = render(&md, "es");
+        assert_eq!(out.toc.len(), 20_000);
+        for (n, entry) in out.toc.iter().enumerate() {
+            let expected = if n == 0 {
+                "x".to_string()
+            } else {
+                format!("x-{n}")
+            };
+            assert_eq!(entry.id, expected);
+        }
+        assert!(out.html.contains("<h2 id=\"x-19999\">x</h2>"));
+        assert_eq!(out.anchors.len(), 20_000);
+    }
+
+    #[test]
+    fn claimed_suffixes_skip_ids_taken_in_between() {
+        let mut ids = IdSet::default();
+        assert_eq!(ids.claim("a"), "a");
+        assert_eq!(ids.claim("a"), "a-1");
+        assert!(ids.reserve("a-2"));
+        assert_eq!(ids.claim("a-1"), "a-1-1");
+        assert_eq!(ids.claim("a"), "a-3");
+        assert!(!ids.reserve("a-3"));
     }
 
     #[test]

@@ -1,48 +1,37 @@
 //! Redirect pages for front matter `aliases` (old URLs keep working) and `robots.txt`.
 
-use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::render::OutputSink;
 use crate::site::Site;
 use crate::url::UrlPath;
 
+/// Where an alias redirect is written: its URL path, or why the alias is not a site path.
+pub(super) fn alias_url(alias: &str) -> Result<UrlPath, String> {
+    let path = alias.trim_matches('/');
+    let bad = path.is_empty()
+        || path.chars().any(|c| c.is_control() || c == '\\')
+        || path
+            .split('/')
+            .any(|s| s == ".." || s == "." || s.is_empty());
+    if bad {
+        return Err(format!("invalid alias `{}`", alias.escape_debug()));
+    }
+    Ok(if path.ends_with(".html") {
+        UrlPath::file(path)
+    } else {
+        UrlPath::dir(path)
+    })
+}
+
 /// Alias redirect pages: a tiny HTML file with a meta refresh and a link, at the old path.
-pub(super) fn write_aliases(
-    site: &Site,
-    sink: &dyn OutputSink,
-    diags: &mut Diagnostics,
-) -> anyhow::Result<usize> {
+/// Aliases were validated by `plan::check_outputs`; an invalid one is skipped here.
+pub(super) fn write_aliases(site: &Site, sink: &dyn OutputSink) -> anyhow::Result<usize> {
     let mut written = 0;
     for (i, page) in site.pages.iter().enumerate() {
         for alias in &page.front.aliases {
-            let path = alias.value.trim_matches('/');
-            let bad = path.is_empty()
-                || path
-                    .split('/')
-                    .any(|s| s == ".." || s == "." || s.is_empty());
-            if bad {
-                diags.push(
-                    Diagnostic::error(format!("invalid alias `{}`", alias.value))
-                        .at(alias.span.clone())
-                        .with_help("write a site path such as `/guia/codigo/`"),
-                );
+            let Ok(from) = alias_url(&alias.value) else {
                 continue;
-            }
-            let from = if path.ends_with(".html") {
-                UrlPath::file(path)
-            } else {
-                UrlPath::dir(path)
             };
-            if site.urls.contains(&from) {
-                diags.push(
-                    Diagnostic::error(format!(
-                        "alias `{}` is the URL of an existing page",
-                        alias.value
-                    ))
-                    .at(alias.span.clone()),
-                );
-                continue;
-            }
             let dir_of_from = UrlPath::dir(from.as_str().rsplit_once('/').map_or("", |(d, _)| d));
             let base = if from.is_dir() { &from } else { &dir_of_from };
             let target = base.relative_to(&site.urls[i], site.config.links);

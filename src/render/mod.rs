@@ -8,6 +8,7 @@ pub(crate) mod checklists;
 pub(crate) mod context;
 mod feed;
 mod pages;
+mod plan;
 mod sitemap;
 pub(crate) mod theme;
 pub(crate) mod views;
@@ -20,6 +21,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{render_markdown, MdOptions, MdSource, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
 use crate::site::{Site, Target};
+pub(crate) use plan::check_outputs;
 use theme::Theme;
 
 /// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
@@ -212,10 +214,20 @@ pub(crate) fn render_site(
         files += 1;
     }
     for asset in &site.assets {
-        let bytes = std::fs::read(&asset.abs)
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", asset.abs.display()))?;
-        sink.write(&asset.rel, &bytes)?;
-        files += 1;
+        match std::fs::read(&asset.abs) {
+            Ok(bytes) => {
+                sink.write(&asset.rel, &bytes)?;
+                files += 1;
+            }
+            // A content problem like any other, so `check` reports it too.
+            Err(error) => diags.push(
+                Diagnostic::error(format!("cannot read this file ({error})")).at(
+                    crate::diagnostics::Span::file(
+                        std::path::Path::new("content").join(&asset.rel),
+                    ),
+                ),
+            ),
+        }
     }
     files += feed::write_feeds(site, sink)?;
     files += sitemap::write_sitemap(site, sink)?;

@@ -75,7 +75,7 @@ impl Renderer<'_> {
     }
 
     fn has_template(&self, name: &str) -> bool {
-        self.theme.tera.get_template_names().any(|n| n == name)
+        self.theme.has_template(name)
     }
 
     /// The theme folder relative to the site root, for diagnostics.
@@ -234,7 +234,7 @@ impl Renderer<'_> {
             results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
         }
         let mut written = Self::collect(results, diags)?;
-        written += super::aliases::write_aliases(site, self.sink, diags)?;
+        written += super::aliases::write_aliases(site, self.sink)?;
         self.sink
             .write("robots.txt", super::aliases::robots(site).as_bytes())?;
         Ok(written + 1)

@@ -17,6 +17,8 @@ use crate::diagnostics::{line_col, Diagnostic, Diagnostics, Span};
 pub(crate) struct StaticFile {
     /// Output path, e.g. `static/style.1a2b3c4d.css`.
     pub output: String,
+    /// The file in the theme, relative to the site root (for diagnostics).
+    pub source: PathBuf,
     pub bytes: Vec<u8>,
 }
 
@@ -29,6 +31,10 @@ pub(crate) struct Theme {
 }
 
 impl Theme {
+    pub fn has_template(&self, name: &str) -> bool {
+        self.tera.get_template_names().any(|n| n == name)
+    }
+
     /// A UI string in `lang`, falling back to the default language; `None` if the theme lacks it.
     pub fn ui(&self, lang: &str, key: &str) -> Option<String> {
         [lang, self.default_lang.as_str()]
@@ -63,8 +69,9 @@ impl ThemeFiles {
 }
 
 /// Reads the theme from `config.theme_dir`, or the built-in default theme when the site has no
-/// such folder and asks for `default`.
-fn read_theme_files(config: &Config) -> anyhow::Result<ThemeFiles> {
+/// such folder and asks for `default`. Files are found like content files (`walk_files`), so a
+/// symbolic link out of the site root is an error and is never read.
+fn read_theme_files(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<ThemeFiles> {
     let dir = &config.theme_dir;
     let mut files = BTreeMap::new();
     if !dir.is_dir() {
@@ -80,17 +87,10 @@ fn read_theme_files(config: &Config) -> anyhow::Result<ThemeFiles> {
             dir.display()
         );
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
-        let entry = entry.map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", dir.display()))?;
-        if !entry.file_type().is_file()
-            || crate::content::is_ignored_name(&entry.file_name().to_string_lossy())
-        {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(dir).unwrap_or(entry.path());
-        let bytes = std::fs::read(entry.path())
-            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", entry.path().display()))?;
-        files.insert(rel.to_string_lossy().replace('\\', "/"), bytes);
+    for found in crate::content::walk::walk_files(&config.root, dir, diags) {
+        let bytes = std::fs::read(&found.abs)
+            .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", found.abs.display()))?;
+        files.insert(found.rel, bytes);
     }
     Ok(ThemeFiles {
         files,
@@ -115,8 +115,8 @@ pub(crate) fn load_theme(
     config: &Config,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<Theme>> {
-    let theme = read_theme_files(config)?;
     let before = diags.error_count();
+    let theme = read_theme_files(config, diags)?;
     let templates = read_templates(&theme, diags);
     let strings = read_strings(config, &theme, diags);
     let static_files = read_static(&theme);
@@ -196,6 +196,7 @@ fn read_strings(config: &Config, theme: &ThemeFiles, diags: &mut Diagnostics) ->
         let text = String::from_utf8_lossy(bytes);
         match toml::from_str::<BTreeMap<String, String>>(&text) {
             Ok(map) => {
+                diags.extend(crate::config::check_toml_strings(&text, &file));
                 strings.insert(language.lang.to_string(), map);
             }
             Err(error) => {
@@ -221,6 +222,7 @@ fn read_static(theme: &ThemeFiles) -> BTreeMap<String, StaticFile> {
                 rel.to_string(),
                 StaticFile {
                     output,
+                    source: theme.shown_as.join("static").join(rel),
                     bytes: bytes.to_vec(),
                 },
             )

@@ -6,6 +6,7 @@ mod checklist;
 mod cli;
 mod content;
 mod harness;
+mod hostile;
 mod integrity;
 mod links;
 mod new;
