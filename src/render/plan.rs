@@ -169,6 +169,8 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
         ("SHA256SUMS.minisig", "the checksum signature"),
         ("robots.txt", "the robots.txt file"),
         ("sitemap.xml", "the sitemap"),
+        // Reserved even without `--bundle`, so `check` agrees with every kind of build.
+        (crate::bundle::BUNDLE_FILE, "the offline bundle"),
     ];
     for (path, what) in reserved {
         claims.claim(path.to_string(), Owner::Generated(what), diags);

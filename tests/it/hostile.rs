@@ -126,6 +126,10 @@ fn every_output_collision_is_a_content_error_found_before_writing() {
             "but `SHA256SUMS.minisig` is the checksum signature".into(),
         ),
         (
+            "/integridad-offline.zip",
+            "but `integridad-offline.zip` is the offline bundle".into(),
+        ),
+        (
             "/.integridad-output",
             "but `.integridad-output` is the marker of integridad's output".into(),
         ),
