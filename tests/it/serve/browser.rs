@@ -391,12 +391,13 @@ fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
         "the page",
         &server,
     );
-    tab.eval("window.__before = true");
+    // Streams live as long as their tab, so the request to hold back is the one a fresh load of
+    // the page makes: enable interception, then reload.
     tab.call(
         "Fetch.enable",
         json!({"patterns": [{"urlPattern": "*/__integridad/events*"}]}),
     );
-    // The tab's next request for the stream is held back here.
+    tab.call("Page.reload", json!({}));
     tab.socket
         .get_mut()
         .set_read_timeout(Some(DEADLINE * 2))
@@ -406,6 +407,12 @@ fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
         .get_mut()
         .set_read_timeout(Some(DEADLINE))
         .expect("timeout");
+    tab.wait_until(
+        "document.readyState === 'complete' && !!document.querySelector('main')",
+        "the reloaded page",
+        &server,
+    );
+    tab.eval("window.__before = true");
 
     site.write(
         UNO,
