@@ -32,6 +32,7 @@ pub use content::Drafts;
 use diagnostics::Diagnostics;
 pub use integrity::{keygen, verify_dir, verify_signature, Verification};
 pub use new::Scaffold;
+pub use output::exit_on_signals;
 pub use render::RenderStats;
 
 /// A whole built site in memory: output path → bytes.
@@ -56,6 +57,8 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     pub stats: Option<RenderStats>,
     pub seconds: f64,
+    /// Lines that tell how the build ran when it is not the usual way (e.g. a mount-point output).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -167,6 +170,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let root = resolve_root(options.root.as_deref())?;
     let mut diags = Diagnostics::new();
     let mut stats = None;
+    let mut notes = Vec::new();
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
         // The key is opened first, so a wrong password fails before any work is done.
@@ -180,6 +184,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             public_key: signer.as_ref().map(integrity::Signer::public_key),
         };
         let staging = output::start_staging(&config.output_dir)?;
+        notes.extend(staging.note(&config.output_dir));
         let result = run_pipeline(
             &config,
             drafts_for(options, &config),
@@ -211,6 +216,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
+        notes,
     })
 }
 
@@ -258,6 +264,7 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
+        notes: Vec::new(),
     })
 }
 
