@@ -92,13 +92,16 @@ pub fn exit_on_signals() -> anyhow::Result<()> {
 }
 
 fn remove_staging_and_exit(signal: i32) -> ! {
+    use std::io::Write as _;
     let list = active();
+    let mut stderr = std::io::stderr();
     for gate in list.iter() {
         gate.close();
         if let Err(error) = super::staging::remove_leftover(&gate.dir) {
-            eprintln!("error: {error:#}");
+            let _ = writeln!(stderr, "error: {error:#}");
         }
     }
-    eprintln!("build interrupted");
+    // Not `eprintln!`: it panics when stderr is closed, and then nothing would exit.
+    let _ = writeln!(stderr, "build interrupted");
     std::process::exit(128 + signal)
 }

@@ -71,7 +71,7 @@ impl OutputSink for StagingSink {
             {
                 bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
             }
-            if hashes.len() == 100 {
+            if hashes.len() == 10 {
                 sys::pause_at("write");
             }
         }

@@ -6,6 +6,7 @@ mod cli;
 mod content;
 mod harness;
 mod integrity;
+mod kill;
 mod links;
 mod new;
 mod output;
