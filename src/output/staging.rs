@@ -303,11 +303,9 @@ pub(crate) fn abandon(staging: StagingSink) {
 pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()> {
     sys::pause_at("swap");
     if staging.place == Place::Inside {
-        let result = interrupt::settle(&staging.gate, || in_place::replace(output, &staging.dir));
-        if result.is_err() {
-            abandon(staging);
-        }
-        return result;
+        // On failure the staging folder stays: once the journal exists, the next build must
+        // finish the replacement with it; before that, it removes it as a leftover.
+        return interrupt::settle(&staging.gate, || in_place::replace(output, &staging.dir));
     }
     let parent = parent_of(output)?;
     let parent_lock = lock_parent(parent)?;
