@@ -283,10 +283,7 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     Ok(StagingSink {
         dir,
         place,
-        hashes: Mutex::new(BTreeMap::from([(
-            MARKER.to_string(),
-            Sha256::digest(MARKER_TEXT).into(),
-        )])),
+        hashes: Mutex::new(BTreeMap::new()),
         gate,
         _lock: lock,
     })

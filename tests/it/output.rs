@@ -151,3 +151,21 @@ fn leftovers_of_killed_builds_are_removed_and_a_missing_output_is_restored() {
         );
     }
 }
+
+#[test]
+fn the_marker_is_not_listed_and_a_copied_mirror_verifies_with_sha256sum() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    assert!(site.exists("public/.integridad-output"));
+    assert!(!site.out("SHA256SUMS").contains(".integridad-output"));
+    let copy = std::process::Command::new("sh")
+        .args(["-c", "mkdir mirror && cp -r public/* mirror/ && cd mirror && sha256sum -c --quiet SHA256SUMS"])
+        .current_dir(&site.root)
+        .output()
+        .unwrap();
+    assert!(
+        copy.status.success(),
+        "{}",
+        String::from_utf8_lossy(&copy.stderr)
+    );
+}
