@@ -58,6 +58,10 @@ pub struct BuildArgs {
     /// Sign SHA256SUMS with this minisign secret key.
     #[arg(long, value_name = "KEY")]
     pub sign: Option<PathBuf>,
+    /// Also write `integridad-offline.zip`: the `--offline` site with its SHA256SUMS (and
+    /// signature), offered for download on the home and about pages.
+    #[arg(long)]
+    pub bundle: bool,
 }
 
 #[derive(Debug, Args)]
@@ -79,19 +83,40 @@ pub struct ServeArgs {
 }
 
 #[derive(Debug, Args)]
+#[command(group = clap::ArgGroup::new("trust").multiple(false))]
 pub struct VerifyArgs {
-    /// Folder holding the copy and its SHA256SUMS.
-    pub dir: PathBuf,
-    /// Public key to check SHA256SUMS.minisig with.
-    #[arg(long, value_name = "FILE")]
+    /// Folder holding the copy and its SHA256SUMS, or the http(s) address of a live mirror.
+    #[arg(value_name = "DIR|URL")]
+    pub target: PathBuf,
+    /// The publisher's minisign public key file (`integridad.pub`), obtained from the origin.
+    #[arg(long, value_name = "FILE", group = "trust")]
     pub pubkey: Option<PathBuf>,
+    /// The publisher's public key as the `RW…` line shown on the origin's about page.
+    #[arg(long, value_name = "RW…", group = "trust")]
+    pub pubkey_string: Option<String>,
+    /// Check the checksums only, without the signature (say so explicitly).
+    #[arg(long, group = "trust")]
+    pub unsigned: bool,
+    /// Longest time one request to a mirror may take, in seconds.
+    #[arg(long, value_name = "SECONDS", default_value_t = 30)]
+    pub timeout: u64,
+    /// Largest file accepted from a mirror, in MiB; a larger one counts as changed.
+    #[arg(long, value_name = "MIB", default_value_t = 100)]
+    pub max_file_size: u64,
+    /// Files fetched from a mirror at the same time.
+    #[arg(long, value_name = "N", default_value_t = 8)]
+    pub jobs: usize,
 }
 
 #[derive(Debug, Args)]
 pub struct KeygenArgs {
-    /// Secret key file to write; the public key goes beside it with `.pub`.
+    /// Secret key file to write; the public key goes beside it with `.pub`. Keep the secret
+    /// key outside the site's repository.
     #[arg(long, value_name = "FILE", default_value = "integridad.key")]
     pub out: PathBuf,
+    /// Write the secret key unencrypted (no password); otherwise an empty password is refused.
+    #[arg(long)]
+    pub no_password: bool,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 
 use crate::cli::{Command, NewKind, VerifyArgs};
 use crate::serve::{ServeOptions, WatchMode};
+use crate::{SignatureCheck, Trust};
 
 /// Runs one command and prints its diagnostics. `Ok(false)` means content or verification
 /// errors (exit code 1); `Err` means usage or I/O errors (exit code 2).
@@ -17,18 +18,35 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 include_drafts: args.drafts,
                 offline: args.offline,
                 sign: args.sign,
+                bundle: args.bundle,
             };
             (crate::build(&options)?, "built")
         }
         Command::Check(args) => (crate::check(args.root.as_deref())?, "checked"),
         Command::Verify(args) => return verify(&args),
         Command::Keygen(args) => {
-            let (secret, public) = crate::keygen(&args.out)?;
+            let password = if args.no_password {
+                crate::Password::None
+            } else {
+                crate::Password::Required
+            };
+            let pair = crate::keygen(&args.out, password)?;
             println!(
-                "secret key: {}\npublic key: {}",
-                secret.display(),
-                public.display()
+                "secret key: {} (keep it private: never publish or commit it; only this file can sign)",
+                pair.secret.display()
             );
+            println!(
+                "public key: {} (publish this one; mirrors and readers verify with it)",
+                pair.public.display()
+            );
+            println!("public key line: {}", pair.public_line);
+            if let Some(repository) = &pair.unignored_in_repository {
+                eprintln!(
+                    "warning: the secret key is inside the git repository `{}`, whose .gitignore \
+                     does not list `*.key`; move the key outside the repository or add `*.key`",
+                    repository.display()
+                );
+            }
             return Ok(true);
         }
         Command::Serve(args) => {
@@ -71,34 +89,37 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
-    let result = crate::verify_dir(&args.dir)?;
-    for (label, paths) in [
-        ("changed", &result.mismatched),
-        ("missing", &result.missing),
-        ("not listed", &result.unlisted),
-    ] {
-        for path in paths.iter() {
-            eprintln!("error: {label}: {path}");
-        }
-    }
-    for line in &result.malformed {
-        eprintln!("error: SHA256SUMS line {line} is not `<sha256>  <path>`");
-    }
-    let mut ok = result.ok();
-    if let Some(pubkey) = &args.pubkey {
-        match crate::verify_signature(&args.dir, pubkey) {
-            Ok(()) => eprintln!("signature: good ({})", pubkey.display()),
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                ok = false;
-            }
-        }
-    }
-    if ok {
-        eprintln!("verified {} files", result.checked);
-        Ok(true)
+    use std::io::IsTerminal as _;
+    let trust = match (&args.pubkey, &args.pubkey_string, args.unsigned) {
+        (Some(file), _, _) => Trust::KeyFile(file.clone()),
+        (_, Some(line), _) => Trust::KeyString(line.clone()),
+        (_, _, true) => Trust::Unsigned,
+        _ => Trust::Unspecified,
+    };
+    let target = args.target.to_string_lossy();
+    let result = if target.starts_with("http://") || target.starts_with("https://") {
+        let options = crate::RemoteOptions {
+            timeout: std::time::Duration::from_secs(args.timeout.max(1)),
+            max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
+            concurrency: args.jobs,
+            progress: std::io::stderr().is_terminal(),
+        };
+        crate::verify_url(&target, &trust, &options)?
+    } else if target.contains("://") {
+        anyhow::bail!("`{target}` is neither a folder nor an http(s) address");
     } else {
-        eprintln!("verification failed");
-        Ok(false)
+        crate::verify_dir(&args.target, &trust)?
+    };
+    match &result.signature {
+        SignatureCheck::Failed(why) => eprintln!("error: {why}"),
+        SignatureCheck::NotSigned => eprintln!(
+            "warning: this copy has no SHA256SUMS.minisig, so only its checksums were checked"
+        ),
+        SignatureCheck::Good(_) | SignatureCheck::Skipped => {}
     }
+    for problem in &result.problems {
+        eprintln!("error: {problem}");
+    }
+    eprintln!("{}", result.summary());
+    Ok(result.ok())
 }

@@ -2,8 +2,10 @@
 //!
 //! The pipeline runs one way: `config` (site.toml) → `content` (read files) → `site` (model with
 //! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
-//! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
+//! `integrity` (SHA256SUMS, signatures, `verify`); `bundle` packs the offline site as a ZIP.
+//! `serve` runs the same pipeline into memory.
 
+mod bundle;
 pub(crate) mod checklist;
 pub mod cli;
 pub mod command;
@@ -26,11 +28,15 @@ use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 use anyhow::Context as _;
+use sha2::Digest as _;
 
 pub use config::LinkStyle;
 pub use content::Drafts;
 use diagnostics::Diagnostics;
-pub use integrity::{keygen, verify_dir, verify_signature, Verification};
+pub use integrity::{
+    keygen, verify_dir, verify_url, KeyPair, Password, Problem, RemoteOptions, SignatureCheck,
+    Trust, Verification,
+};
 pub use new::Scaffold;
 pub use output::exit_on_signals;
 pub use render::RenderStats;
@@ -48,6 +54,8 @@ pub struct BuildOptions {
     pub offline: bool,
     /// Minisign secret key to sign `SHA256SUMS` with.
     pub sign: Option<PathBuf>,
+    /// Also write the offline bundle (a ZIP of the `--offline` site) into the output.
+    pub bundle: bool,
 }
 
 /// The result of `build` or `check`: diagnostics to print and, on success, the counts.
@@ -165,6 +173,7 @@ fn drafts_for(options: &BuildOptions, config: &config::Config) -> Drafts {
 }
 
 /// `integridad build`: writes the site beside the old output and swaps it in only on success.
+/// With `bundle`, the offline bundle is rendered first, so the pages can state its size and hash.
 pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let started = Instant::now();
     let root = resolve_root(options.root.as_deref())?;
@@ -179,26 +188,43 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             .as_deref()
             .map(integrity::Signer::load)
             .transpose()?;
+        let drafts = drafts_for(options, &config);
+        let zip = if options.bundle {
+            match render_bundle(&config, drafts, signer.as_ref())? {
+                Ok(zip) => Some(zip),
+                Err(errors) => {
+                    diags.extend(errors);
+                    return Ok(Report {
+                        root,
+                        diagnostics: diags,
+                        stats: None,
+                        seconds: started.elapsed().as_secs_f64(),
+                        notes,
+                    });
+                }
+            }
+        } else {
+            None
+        };
         let render_options = render::RenderOptions {
             mode: render::Mode::Build,
             public_key: signer.as_ref().map(integrity::Signer::public_key),
+            bundle: zip.as_ref().map(|zip| render::BundleInfo {
+                file: bundle::BUNDLE_FILE.to_string(),
+                bytes: zip.len() as u64,
+                sha256: integrity::hex(&sha2::Sha256::digest(zip)),
+            }),
         };
         let staging = output::start_staging(&config.output_dir)?;
         notes.extend(staging.note(&config.output_dir));
-        let result = run_pipeline(
-            &config,
-            drafts_for(options, &config),
-            &render_options,
-            &staging,
-            &mut diags,
-        );
+        let result = run_pipeline(&config, drafts, &render_options, &staging, &mut diags);
         match result {
             Ok(Some(mut s)) => {
-                if config.checksums || signer.is_some() {
-                    if let Err(error) = write_sums(&staging, signer.as_ref(), &mut s) {
-                        output::abandon(staging);
-                        return Err(error);
-                    }
+                let finished =
+                    finish_output(&staging, zip.as_deref(), &config, signer.as_ref(), &mut s);
+                if let Err(error) = finished {
+                    output::abandon(staging);
+                    return Err(error);
                 }
                 s.files += 1; // the marker file
                 output::swap_in(staging, &config.output_dir)?;
@@ -218,6 +244,58 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         seconds: started.elapsed().as_secs_f64(),
         notes,
     })
+}
+
+/// Renders the `--offline` site into memory and packs it, with its own `SHA256SUMS` (and
+/// signature), as the offline bundle. `Ok(Err(diagnostics))` when the content has errors.
+fn render_bundle(
+    config: &config::Config,
+    drafts: Drafts,
+    signer: Option<&integrity::Signer>,
+) -> anyhow::Result<Result<Vec<u8>, Diagnostics>> {
+    let mut offline = config.clone();
+    offline.links = LinkStyle::Files;
+    let sink = output::MemorySink::default();
+    // Its warnings are the online build's too, which reports them; errors are reported here.
+    let mut diags = Diagnostics::new();
+    let options = render::RenderOptions {
+        mode: render::Mode::Build,
+        public_key: signer.map(integrity::Signer::public_key),
+        bundle: None,
+    };
+    if run_pipeline(&offline, drafts, &options, &sink, &mut diags)?.is_none() {
+        return Ok(Err(diags));
+    }
+    let mut files = sink.into_files();
+    let sums = integrity::render_sums(&bundle::hashes(&files));
+    if let Some(signer) = signer {
+        let signature = signer.sign(sums.as_bytes())?;
+        files.insert(
+            integrity::SIGNATURE_FILE.to_string(),
+            signature.into_bytes(),
+        );
+    }
+    files.insert(integrity::SUMS_FILE.to_string(), sums.into_bytes());
+    Ok(Ok(bundle::render_zip(&files)?))
+}
+
+/// Adds the offline bundle and `SHA256SUMS` (with its signature) to a successful build.
+fn finish_output(
+    staging: &output::StagingSink,
+    zip: Option<&[u8]>,
+    config: &config::Config,
+    signer: Option<&integrity::Signer>,
+    stats: &mut RenderStats,
+) -> anyhow::Result<()> {
+    use render::OutputSink as _;
+    if let Some(zip) = zip {
+        staging.write(bundle::BUNDLE_FILE, zip)?;
+        stats.files += 1;
+    }
+    if config.checksums || signer.is_some() {
+        write_sums(staging, signer, stats)?;
+    }
+    Ok(())
 }
 
 /// Writes `SHA256SUMS` (and its signature when a key is given) into the staging folder.
@@ -254,6 +332,7 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
             &render::RenderOptions {
                 mode: render::Mode::Build,
                 public_key: None,
+                bundle: None,
             },
             &output::NullSink,
             &mut diags,
@@ -283,6 +362,7 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
         &render::RenderOptions {
             mode: render::Mode::Serve,
             public_key: None,
+            bundle: None,
         },
         &sink,
         &mut diags,

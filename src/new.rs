@@ -174,7 +174,7 @@ fn checklist(config: &Config, name: &str) -> anyhow::Result<(PathBuf, String)> {
             .collect()
     };
     let text = format!(
-        "title:{title}\ndescription:{description}\nweight: {weight}\nrelated: []\nsections:\n  - id: general\n    \
+        "title:{title}\ndescription:{description}\nkind: sector                    # sector | process\nweight: {weight}\nrelated: []\nsections:\n  - id: general\n    \
          title:{section}\n    items:\n      - id: {id}-01\n        question:{question}\n        guidance:{guidance}\n        \
          risk: medium                  # high | medium | low\n        \
          # element: code-of-conduct    # optional: procedures-manual, code-of-conduct, controls-audit,\n        \

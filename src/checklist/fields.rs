@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::node::Node;
 use super::schema::{backticked, child, Fields, Reader};
-use super::{Element, Risk};
+use super::{Element, Kind, Risk};
 use crate::diagnostics::Diagnostic;
 use crate::lang::{Lang, Localized};
 
@@ -27,6 +27,18 @@ impl Keyword for Risk {
 
     fn as_str(self) -> &'static str {
         Risk::as_str(self)
+    }
+}
+
+impl Keyword for Kind {
+    const WHAT: &'static str = "kind";
+
+    fn all() -> &'static [Kind] {
+        &Kind::ALL
+    }
+
+    fn as_str(self) -> &'static str {
+        Kind::as_str(self)
     }
 }
 

@@ -28,6 +28,8 @@ pub(crate) struct Checklist {
     pub title: Localized,
     /// Markdown.
     pub description: Option<Localized>,
+    /// Sector or process; `sector` when the file does not say.
+    pub kind: Kind,
     /// Order among checklists (then id); 0 when not given.
     pub weight: i64,
     /// Chapters the checklist points to; every entry is a content-file link.
@@ -66,6 +68,30 @@ pub(crate) struct Item {
     pub element: Option<Element>,
     pub references: Vec<Reference>,
     pub span: Span,
+}
+
+/// What a checklist assesses: a sector's practices, or one business process (such as public
+/// contracting) across sectors. The index lists the two kinds apart.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize,
+)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Kind {
+    #[default]
+    Sector,
+    Process,
+}
+
+impl Kind {
+    pub(crate) const ALL: [Kind; 2] = [Kind::Sector, Kind::Process];
+
+    /// The YAML and JSON spelling.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Kind::Sector => "sector",
+            Kind::Process => "process",
+        }
+    }
 }
 
 /// How much an item weighs in the score (SPEC: high 3, medium 2, low 1).

@@ -19,7 +19,14 @@ pub(super) struct Shape {
 
 const CHECKLIST: Shape = Shape {
     what: "checklist",
-    keys: &["title", "description", "weight", "related", "sections"],
+    keys: &[
+        "title",
+        "description",
+        "kind",
+        "weight",
+        "related",
+        "sections",
+    ],
     required: &["title", "sections"],
 };
 
@@ -198,6 +205,11 @@ impl Reader<'_> {
         let fields = self.mapping(root, "", &CHECKLIST)?;
         let title = self.localized_field(&fields, "title");
         let description = self.localized_field(&fields, "description");
+        // A missing `kind` is a sector checklist (the files written before the key existed).
+        let kind = match fields.get("kind") {
+            Some(node) => self.keyword(node, &fields.path("kind")),
+            None => Some(super::Kind::Sector),
+        };
         let weight = match fields.get("weight") {
             Some(node) => self.integer(node, &fields.path("weight"), "weight"),
             None => Some(0),
@@ -209,6 +221,7 @@ impl Reader<'_> {
             file: file.to_path_buf(),
             title: title?,
             description,
+            kind: kind?,
             weight: weight?,
             related,
             sections: sections?,

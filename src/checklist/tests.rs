@@ -153,7 +153,17 @@ fn each_problem_is_reported_at_its_position() {
         (
             "unknown key at the top",
             format!("title: T\ntitel: T\n{SECTIONS}"),
-            vec!["error 2:1 unknown key `titel`; expected one of `title`, `description`, `weight`, `related`, `sections`"],
+            vec!["error 2:1 unknown key `titel`; expected one of `title`, `description`, `kind`, `weight`, `related`, `sections`"],
+        ),
+        (
+            "unknown kind",
+            format!("title: T\nkind: sectorial\n{SECTIONS}"),
+            vec!["error 2:7 unknown kind `sectorial`; expected one of `sector`, `process`"],
+        ),
+        (
+            "kind that is not a string",
+            format!("title: T\nkind: 1\n{SECTIONS}"),
+            vec!["error 2:7 wrong type for `kind`: expected a string, found a number"],
         ),
         (
             "unknown key in an item",

@@ -20,6 +20,7 @@ struct ChecklistData<'a> {
     languages: Vec<&'a str>,
     title: BTreeMap<Lang, String>,
     description: Option<BTreeMap<Lang, String>>,
+    kind: &'static str,
     weight: i64,
     urls: BTreeMap<&'a Lang, String>,
     related: Vec<BTreeMap<&'a Lang, String>>,
@@ -89,6 +90,7 @@ pub(crate) fn render_checklist_json(site: &Site, c: usize) -> String {
             .collect(),
         title: checklist.title.to_map(default),
         description: checklist.description.as_ref().map(|d| d.to_map(default)),
+        kind: checklist.kind.as_str(),
         weight: checklist.weight,
         urls: site
             .config

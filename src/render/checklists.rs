@@ -4,7 +4,7 @@
 use std::collections::BTreeSet;
 
 use crate::checklist::score::scoring_rules;
-use crate::checklist::{Checklist, LinkRef, Reference};
+use crate::checklist::{Checklist, Kind, LinkRef, Reference};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Lang, Localized};
 use crate::markdown::{render_markdown, MdSource};
@@ -137,13 +137,17 @@ impl Renderer<'_> {
         let site = self.site;
         let l = site.lang_index(here.lang);
         let mut order: Vec<usize> = (0..site.checklists.len()).collect();
-        order.sort_by_key(|&c| (site.checklists[c].weight, site.checklists[c].id.to_string()));
+        order.sort_by_key(|&c| {
+            let checklist = &site.checklists[c];
+            (checklist.kind, checklist.weight, checklist.id.to_string())
+        });
         order
             .into_iter()
             .map(|c| {
                 let checklist = &site.checklists[c];
                 ChecklistCard {
                     id: checklist.id.to_string(),
+                    kind: checklist.kind.as_str(),
                     title: text(&checklist.title, here.lang, &site.config.default_lang),
                     description: Text {
                         text: self.rendered.checklists[c][l].description.clone(),
@@ -156,6 +160,15 @@ impl Renderer<'_> {
                     item_count: checklist.items().count(),
                 }
             })
+            .collect()
+    }
+
+    /// The kinds that have at least one checklist, sector first (see `PageContext`).
+    pub fn checklist_kinds(&self) -> Vec<&'static str> {
+        Kind::ALL
+            .into_iter()
+            .filter(|kind| self.site.checklists.iter().any(|c| c.kind == *kind))
+            .map(Kind::as_str)
             .collect()
     }
 
@@ -239,6 +252,7 @@ impl Renderer<'_> {
         let title = text(&checklist.title, lang, default);
         let view = ChecklistView {
             id: checklist.id.as_str(),
+            kind: checklist.kind.as_str(),
             title: title.clone(),
             description: Text {
                 text: texts.description.clone(),
@@ -267,6 +281,7 @@ impl Renderer<'_> {
             }),
             checklist: Some(view),
             checklists: None,
+            checklist_kinds: None,
             live_reload: self.options.mode == crate::render::Mode::Serve,
         };
         self.write_template(

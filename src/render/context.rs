@@ -19,8 +19,12 @@ pub(crate) struct PageContext<'a> {
     pub alternates: Vec<Alternate>,
     /// Set on checklist pages only.
     pub checklist: Option<ChecklistView<'a>>,
-    /// Set on the checklists index only: every sector with its item count.
+    /// Set on the checklists index only: every checklist with its item count, sector checklists
+    /// first, then process checklists.
     pub checklists: Option<Vec<ChecklistCard>>,
+    /// Set on the checklists index only: the kinds (`sector`, `process`) that have at least one
+    /// checklist, in that order, so a theme can list each kind under its own heading.
+    pub checklist_kinds: Option<Vec<&'static str>>,
     /// `true` when built by `serve`: the theme includes the live-reload script.
     pub live_reload: bool,
 }
@@ -49,6 +53,25 @@ pub(crate) struct SiteView<'a> {
     /// Minisign public key (`RW…`) when the build is signed (`build --sign`); the theme shows it
     /// on the about page next to the verification commands.
     pub public_key: Option<&'a str>,
+    /// The offline bundle (`build --bundle`); the theme offers it on the home and about pages.
+    pub bundle: Option<BundleView<'a>>,
+    /// The origin's absolute URL (`base_url`, ending in `/`): the theme's mirror notice shows
+    /// when a page is served from another host.
+    pub base_url: &'a str,
+    /// The about page on the origin (absolute), where a copy's verification is explained.
+    pub origin_about_url: Option<String>,
+}
+
+/// The offline bundle as a page links to it.
+#[derive(Debug, Serialize)]
+pub(crate) struct BundleView<'a> {
+    /// Relative link to the ZIP.
+    pub url: String,
+    /// Size for people (`1.4 MB`).
+    pub size: String,
+    pub bytes: u64,
+    /// SHA-256 of the ZIP, lowercase hex.
+    pub sha256: &'a str,
 }
 
 /// A navigation entry; `current` is true for the page being rendered and `active` for its ancestors.
@@ -124,6 +147,8 @@ pub(crate) struct Text {
 #[derive(Debug, Serialize)]
 pub(crate) struct ChecklistView<'a> {
     pub id: &'a str,
+    /// `sector` or `process`.
+    pub kind: &'static str,
     pub title: Text,
     /// Rendered markdown, safe HTML (may be empty).
     pub description: Text,
@@ -169,6 +194,8 @@ pub(crate) struct ReferenceView {
 #[derive(Debug, Serialize)]
 pub(crate) struct ChecklistCard {
     pub id: String,
+    /// `sector` or `process`.
+    pub kind: &'static str,
     pub title: Text,
     /// Rendered markdown, safe HTML (may be empty).
     pub description: Text,

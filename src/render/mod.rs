@@ -43,6 +43,16 @@ pub(crate) struct RenderOptions {
     pub mode: Mode,
     /// Minisign public key (`RW…`) of a signed build, shown on the about/verify page.
     pub public_key: Option<String>,
+    /// The offline bundle written beside the site (`build --bundle`), offered for download.
+    pub bundle: Option<BundleInfo>,
+}
+
+/// The offline bundle as the pages describe it: its output path, size and SHA-256.
+#[derive(Debug, Clone)]
+pub(crate) struct BundleInfo {
+    pub file: String,
+    pub bytes: u64,
+    pub sha256: String,
 }
 
 /// Counts for the summary line.

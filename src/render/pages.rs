@@ -37,13 +37,7 @@ impl Renderer<'_> {
             .search_indexes
             .get(here.lang)
             .map(|p| UrlPath::file(p.clone()));
-        views::site_view(
-            self.site,
-            here,
-            current,
-            index.as_ref(),
-            self.options.public_key.as_deref(),
-        )
+        views::site_view(self.site, here, current, index.as_ref(), self.options)
     }
 
     /// Renders `template` with `context` and writes it; template failures become diagnostics that
@@ -208,6 +202,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: is_checklists.then(|| self.checklist_cards(&here)),
+            checklist_kinds: is_checklists.then(|| self.checklist_kinds()),
             live_reload: self.options.mode == Mode::Serve,
         };
         self.write_template(
@@ -282,6 +277,7 @@ impl Renderer<'_> {
             }),
             checklist: None,
             checklists: None,
+            checklist_kinds: None,
             live_reload: self.options.mode == Mode::Serve,
         };
         let template = format!("{kind}.html");

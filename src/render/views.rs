@@ -3,7 +3,7 @@
 
 use crate::content::page::{PageId, PageKind};
 use crate::lang::Lang;
-use crate::render::context::{Alternate, Link, NavItem, PageView, SiteView};
+use crate::render::context::{Alternate, BundleView, Link, NavItem, PageView, SiteView};
 use crate::site::{PageIndex, Site};
 use crate::url::UrlPath;
 
@@ -53,7 +53,7 @@ pub(crate) fn site_view<'a>(
     here: &Here<'_>,
     current: Option<&PageId>,
     search_index: Option<&UrlPath>,
-    public_key: Option<&'a str>,
+    options: &'a crate::render::RenderOptions,
 ) -> SiteView<'a> {
     let language = site
         .config
@@ -82,8 +82,26 @@ pub(crate) fn site_view<'a>(
             .page_or_fallback(&PageId("checklists/_index.md".to_string()), here.lang)
             .map(|i| here.link(site, &site.urls[i])),
         nav: nav(site, here, current),
-        public_key,
+        public_key: options.public_key.as_deref(),
+        bundle: options.bundle.as_ref().map(|b| BundleView {
+            url: here.link(site, &UrlPath::file(b.file.clone())),
+            size: human_size(b.bytes),
+            bytes: b.bytes,
+            sha256: &b.sha256,
+        }),
+        base_url: &site.config.base_url,
+        origin_about_url: about
+            .map(|i| format!("{}{}", site.config.base_url, site.urls[i].as_str())),
         feed_url: here.link(site, &UrlPath::file(format!("{prefix}atom.xml"))),
+    }
+}
+
+/// A download size for people: `830 kB`, `1.4 MB` (decimal units, as Mexico and English write them).
+fn human_size(bytes: u64) -> String {
+    if bytes < 1_000_000 {
+        format!("{} kB", bytes.div_ceil(1000))
+    } else {
+        format!("{:.1} MB", bytes as f64 / 1_000_000.0)
     }
 }
 

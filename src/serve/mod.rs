@@ -1,8 +1,11 @@
 //! `integridad serve` (SPEC "Command line"): builds the site into memory with drafts and live
 //! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
-//! parts together (`watch` → `state` ← `server`/`http`/`reload`); it never writes to disk.
+//! parts together (`watch` → `state` ← `server`/`conn`/`http`/`reload`); it never writes to
+//! disk.
 
+mod conn;
 mod http;
+mod limits;
 mod reload;
 mod server;
 mod state;
@@ -43,12 +46,16 @@ impl Default for ServeOptions {
     }
 }
 
+/// At shutdown, how long event streams get to send their last chunk and close.
+const STREAMS_END: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// How many consecutive ports are tried before giving up.
 const PORT_ATTEMPTS: u16 = 10;
 
-/// Runs the dev server at `root` until Ctrl-C: builds, binds, prints the URL, then rebuilds on
-/// every change. `build` renders the site into memory. Errors are environment failures (no
-/// free port, cannot watch); content errors are shown in the terminal and the browser instead.
+/// Runs the dev server at `root` until Ctrl-C or SIGTERM: builds, binds, prints the URL, then
+/// rebuilds on every change. `build` renders the site into memory. Errors are environment
+/// failures (no free port, cannot watch); content errors are shown in the terminal and the
+/// browser instead. At the end, open event streams get `STREAMS_END` to close.
 pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> anyhow::Result<()> {
     let (stop, stopped) = std::sync::mpsc::channel::<()>();
     if let Err(error) = ctrlc::set_handler(move || {
@@ -80,7 +87,12 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
             watch::POLL_INTERVAL.as_millis()
         );
     }
-    server::start(listener, &state)?;
+    let hosts = if options.bind.is_loopback() {
+        conn::Hosts::Loopback
+    } else {
+        conn::Hosts::Any
+    };
+    let connections = server::start(listener, &state, hosts)?;
 
     {
         let state = Arc::clone(&state);
@@ -94,6 +106,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     }
     let _ = stopped.recv();
     state.shut_down();
+    connections.wait_for_streams(STREAMS_END);
     eprintln!("stopped");
     Ok(())
 }

@@ -21,8 +21,11 @@ pub(crate) const STYLES_PATH: &str = "/__integridad/overlay.css";
 pub(crate) const EVENTS_PATH: &str = "/__integridad/events";
 pub(crate) const STATUS_PATH: &str = "/__integridad/status";
 
-/// A comment line is sent this often on a quiet stream, so closed tabs are noticed.
-const HEARTBEAT: Duration = Duration::from_secs(5);
+/// A comment line is sent on a quiet stream this often, so that a client gone without closing
+/// its socket is noticed by a failed write.
+const HEARTBEAT: Duration = Duration::from_secs(15);
+/// How often a quiet stream asks whether its client has closed the connection.
+const CLIENT_CHECK: Duration = Duration::from_secs(1);
 /// How long the browser waits before reconnecting once a stream ends (sent as `retry:`).
 pub(crate) const RETRY: Duration = Duration::from_millis(500);
 
@@ -72,34 +75,33 @@ pub(crate) fn first_events(state: &ServeState) -> (u64, String) {
     (status.event, text)
 }
 
-/// Streams server-sent events to one tab for `lifetime` (or until the tab goes away or the server
-/// stops): the current status at once, then each new one, a comment line when quiet and a last
-/// one at the end, after which the browser reconnects. Writes only the body; blocks the thread.
+/// Streams server-sent events to one tab for as long as it listens: the current status at once,
+/// then each new one and a comment line when quiet for `HEARTBEAT`. Returns when the server
+/// stops, when a write fails, or when `client_gone` (asked every `CLIENT_CHECK` while quiet)
+/// says the tab closed the connection. Writes only the body; blocks the thread.
 pub(crate) fn stream_events(
     state: &ServeState,
     body: &mut impl Write,
-    lifetime: Duration,
+    mut client_gone: impl FnMut() -> bool,
 ) -> std::io::Result<()> {
-    let end = Instant::now() + lifetime;
     let (mut seen, first) = first_events(state);
     body.write_all(first.as_bytes())?;
     body.flush()?;
+    let mut last_write = Instant::now();
     loop {
-        let left = end.saturating_duration_since(Instant::now());
-        if left.is_zero() {
-            body.write_all(b": reconnect\n\n")?;
-            return body.flush();
-        }
-        let message = match state.wait_for_status(seen, left.min(HEARTBEAT)) {
+        let message = match state.wait_for_status(seen, CLIENT_CHECK) {
             Wait::Changed(status) => {
                 seen = status.event;
                 format!("data: {}\n\n", render_status(&status))
             }
-            Wait::TimedOut => ": keep-alive\n\n".to_string(),
+            Wait::TimedOut if client_gone() => return Ok(()),
+            Wait::TimedOut if last_write.elapsed() >= HEARTBEAT => ": keep-alive\n\n".to_string(),
+            Wait::TimedOut => continue,
             Wait::ShutDown => return Ok(()),
         };
         body.write_all(message.as_bytes())?;
         body.flush()?;
+        last_write = Instant::now();
     }
 }
 
@@ -221,25 +223,44 @@ mod tests {
     }
 
     #[test]
-    fn an_event_stream_starts_with_the_status_and_ends_after_its_lifetime() {
+    fn an_event_stream_sends_each_status_and_ends_when_the_client_goes_or_the_server_stops() {
         let build = |_: &Path| Ok((Some(Default::default()), Diagnostics::new()));
-        let state = ServeState::new(
+        let state = Arc::new(ServeState::new(
             "/nonexistent".into(),
             "es".into(),
             "t".into(),
             Box::new(build),
-        );
+        ));
         state.rebuild(false);
         let mut body = Vec::new();
-        let started = std::time::Instant::now();
-        stream_events(&state, &mut body, Duration::from_millis(50)).expect("stream");
-        assert!(started.elapsed() < Duration::from_secs(5));
+        let mut asked = 0;
+        stream_events(&state, &mut body, || {
+            asked += 1;
+            if asked == 1 {
+                state.rebuild(false);
+            }
+            asked == 2
+        })
+        .expect("stream");
         let body = String::from_utf8(body).expect("utf-8");
         assert!(
             body.starts_with("retry: 500\n\ndata: {\"event\":1,\"build\":\"t:1\""),
             "{body}"
         );
-        assert!(body.ends_with("\n\n: reconnect\n\n"), "{body}");
+        assert!(
+            body.ends_with("\n\ndata: {\"event\":2,\"build\":\"t:2\",\"generation\":2,\"full_since\":2,\"errors\":[]}\n\n"),
+            "{body}"
+        );
+
+        let stopper = Arc::clone(&state);
+        let stop = std::thread::spawn(move || stopper.shut_down());
+        let mut body = Vec::new();
+        stream_events(&state, &mut body, || false).expect("stream");
+        stop.join().expect("stop");
+        assert_eq!(
+            String::from_utf8(body).expect("utf-8"),
+            first_events(&state).1
+        );
     }
 
     #[test]

@@ -122,3 +122,89 @@ fn broken_checklists_are_reported_precisely() {
             .stderr_has(&format!("content/checklists/obra.yaml{position}"));
     }
 }
+
+#[test]
+fn checklist_without_kind_is_a_sector_and_kind_reaches_the_data() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let json: serde_json::Value =
+        serde_json::from_str(&site.out("checklists/obra/checklist.json")).unwrap();
+    assert_eq!(json["kind"], "sector");
+
+    let yaml = site
+        .read("content/checklists/obra.yaml")
+        .replace("weight: 1\n", "weight: 1\nkind: process\n");
+    site.write("content/checklists/obra.yaml", yaml);
+    site.build().ok();
+    let json: serde_json::Value =
+        serde_json::from_str(&site.out("checklists/obra/checklist.json")).unwrap();
+    assert_eq!(json["kind"], "process");
+}
+
+#[test]
+fn unknown_kind_is_reported_with_file_line_col() {
+    let site = SiteTest::fixture("build/basic");
+    let yaml = site
+        .read("content/checklists/obra.yaml")
+        .replace("weight: 1\n", "weight: 1\nkind: proceso\n");
+    site.write("content/checklists/obra.yaml", yaml);
+    site.check()
+        .fails(1)
+        .stderr_has("unknown kind `proceso`; expected one of `sector`, `process`")
+        .stderr_has("content/checklists/obra.yaml:4:7");
+    let site = SiteTest::fixture("build/basic");
+    let yaml = site
+        .read("content/checklists/obra.yaml")
+        .replace("weight: 1\n", "weight: 1\nkind: [process]\n");
+    site.write("content/checklists/obra.yaml", yaml);
+    site.check()
+        .fails(1)
+        .stderr_has("wrong type for `kind`: expected a string, found a list")
+        .stderr_has("content/checklists/obra.yaml:4:7");
+}
+
+#[test]
+fn index_lists_sector_and_process_checklists_apart() {
+    let site = SiteTest::bundled();
+    site.build().ok();
+    for lang in ["", "en/"] {
+        let index = site.out(&format!("{lang}checklists/index.html"));
+        let sector_at = index
+            .find(r#"<section class="checklist-kind checklist-kind-sector""#)
+            .expect("a sector group");
+        let process_at = index
+            .find(r#"<section class="checklist-kind checklist-kind-process""#)
+            .expect("a process group");
+        assert!(sector_at < process_at, "sectors are listed first");
+        let ids: Vec<String> = std::fs::read_dir(site.path("content/checklists"))
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter_map(|e| {
+                let name = e.file_name().to_string_lossy().into_owned();
+                name.strip_suffix(".yaml").map(str::to_string)
+            })
+            .collect();
+        let mut kinds = std::collections::BTreeSet::new();
+        for id in ids {
+            let json: serde_json::Value =
+                serde_json::from_str(&site.out(&format!("{lang}checklists/{id}/checklist.json")))
+                    .unwrap();
+            let kind = json["kind"].as_str().unwrap().to_string();
+            let card = index
+                .find(&format!(r#"<li class="card sector-card sector-{id}">"#))
+                .unwrap_or_else(|| panic!("{id} is on the index"));
+            let in_process_group = card > process_at;
+            assert_eq!(in_process_group, kind == "process", "{id} ({kind})");
+            let page = site.out(&format!("{lang}checklists/{id}/index.html"));
+            let eyebrow = match (kind.as_str(), lang) {
+                ("process", "") => "Autoevaluación por proceso",
+                ("process", _) => "Self-assessment by process",
+                (_, "") => "Autoevaluación por sector",
+                _ => "Sector self-assessment",
+            };
+            assert!(page.contains(eyebrow), "{id}: {eyebrow}");
+            kinds.insert(kind);
+        }
+        assert_eq!(kinds.len(), 2, "both kinds are present: {kinds:?}");
+    }
+}

@@ -1,5 +1,6 @@
 //! Integration tests: each builds a small fixture site and asserts on output and diagnostics.
 mod build;
+mod bundle;
 mod bundled;
 mod checklist;
 mod cli;
@@ -10,4 +11,5 @@ mod kill;
 mod links;
 mod new;
 mod output;
+mod remote;
 mod serve;

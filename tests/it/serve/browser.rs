@@ -370,8 +370,9 @@ fn open_tabs_reload_by_themselves_and_show_errors_in_their_language() {
     );
 }
 
-/// An event stream ends every so often and the tab reconnects; a build finished while it was not
-/// connected (here: its reconnect held back with DevTools) must still reload it once it is.
+/// A tab without an event stream (its connection lost, or not yet made) misses the events sent
+/// meanwhile; a build finished while it was not connected (here: its request for the stream
+/// held back with DevTools) must still reload it once it is.
 #[test]
 fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
     let chromium = chromium();
@@ -395,7 +396,7 @@ fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
         "Fetch.enable",
         json!({"patterns": [{"urlPattern": "*/__integridad/events*"}]}),
     );
-    // The stream ends after its lifetime (15 s) and the reconnect is held back here.
+    // The tab's next request for the stream is held back here.
     tab.socket
         .get_mut()
         .set_read_timeout(Some(DEADLINE * 2))

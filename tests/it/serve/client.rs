@@ -26,12 +26,35 @@ pub(crate) struct Reply {
     pub body: String,
 }
 
+/// A connection to the server at `port` whose reads give up after `DEADLINE`.
+pub(crate) fn connect(port: u16) -> TcpStream {
+    let stream = TcpStream::connect(("127.0.0.1", port)).expect("connect");
+    stream.set_read_timeout(Some(DEADLINE)).expect("timeout");
+    stream
+}
+
 impl Server {
     /// Starts `serve --root <site> --port 0 <extra>` and waits for the URL it prints.
     pub(crate) fn start(site: &SiteTest, extra: &[&str]) -> Server {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_integridad"))
-            .args(["serve", "--port", "0"])
-            .args(extra)
+        let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
+        command.args(["serve", "--port", "0"]).args(extra);
+        Server::launch(command, site)
+    }
+
+    /// Like `start`, with the server's limit of open files (`ulimit -n`) set to `limit`.
+    #[cfg(unix)]
+    pub(crate) fn start_with_open_files(site: &SiteTest, limit: u32) -> Server {
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_integridad"))
+            .args(["serve", "--port", "0"]);
+        Server::launch(command, site)
+    }
+
+    fn launch(mut command: Command, site: &SiteTest) -> Server {
+        let mut child = command
             .arg("--root")
             .arg(&site.root)
             .env_clear()

@@ -50,4 +50,13 @@
     markScrollable();
     window.addEventListener("resize", markScrollable);
   }
+
+  // Mirror notice: shown when the page is served from another host than the origin's
+  // (base_url), never on the origin itself or opened from disk (file://).
+  var notice = document.querySelector(".mirror-notice");
+  if (notice && location.protocol !== "file:") {
+    var origin = null;
+    try { origin = new URL(notice.getAttribute("data-origin")); } catch (e) { origin = null; }
+    if (origin && origin.host !== location.host) notice.hidden = false;
+  }
 })();

@@ -1,0 +1,235 @@
+//! `verify` of a copy in a folder: the signature of `SHA256SUMS` (never skipped when the copy
+//! is signed), then every listed file, then files the list does not name. The trust rules and
+//! the report are shared with the HTTP check in `remote.rs`.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use anyhow::Context as _;
+use sha2::{Digest, Sha256};
+
+use super::sums::{is_unlisted, parse_sums, Listing, SIGNATURE_FILE, SUMS_FILE};
+
+/// Which key `verify` checks the signature with; it always comes from outside the copy.
+#[derive(Debug, Clone)]
+pub enum Trust {
+    /// A minisign public key file (`--pubkey FILE`).
+    KeyFile(std::path::PathBuf),
+    /// The `RW…` line the origin's about page shows (`--pubkey-string`).
+    KeyString(String),
+    /// `--unsigned`: only the checksums are wanted, said explicitly.
+    Unsigned,
+    /// No option given: a signed copy then fails, an unsigned one gets its checksums checked.
+    Unspecified,
+}
+
+/// The outcome of the signature check, as the summary states it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SignatureCheck {
+    /// Checked and good with the key described (`integridad.pub`, `RW…`).
+    Good(String),
+    /// `--unsigned` was given: not checked.
+    Skipped,
+    /// The copy has no signature and no key was asked for: only checksums were checked.
+    NotSigned,
+    /// Verification fails: why (bad signature, signed copy without key, key without signature).
+    Failed(String),
+}
+
+/// What is wrong with one file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Problem {
+    Changed(String),
+    Missing(String),
+    /// Could not be read or fetched: path and why (HTTP status, timeout, redirect).
+    Unreadable(String, String),
+    /// In the folder but not in `SHA256SUMS` (a copy must not add files).
+    NotListed(String),
+    /// A line of `SHA256SUMS` that is not `<sha256>  <path>` (line number).
+    Malformed(usize),
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Problem::Changed(path) => write!(f, "changed: {path}"),
+            Problem::Missing(path) => write!(f, "missing: {path}"),
+            Problem::Unreadable(path, why) => write!(f, "unreadable: {path} ({why})"),
+            Problem::NotListed(path) => write!(f, "not listed: {path}"),
+            Problem::Malformed(line) => {
+                write!(f, "SHA256SUMS line {line} is not `<sha256>  <path>`")
+            }
+        }
+    }
+}
+
+/// What `verify` found: files checked, problems in path order, and the signature's outcome.
+#[derive(Debug)]
+pub struct Verification {
+    pub checked: usize,
+    pub problems: Vec<Problem>,
+    pub signature: SignatureCheck,
+}
+
+impl Verification {
+    pub fn ok(&self) -> bool {
+        self.problems.is_empty() && !matches!(self.signature, SignatureCheck::Failed(_))
+    }
+
+    /// The last line of the report: what was checked, or how many problems were found.
+    pub fn summary(&self) -> String {
+        let how = match &self.signature {
+            SignatureCheck::Good(key) => format!("signature good (key {key})"),
+            SignatureCheck::Skipped => {
+                "checksums only, signature not checked (--unsigned)".to_string()
+            }
+            SignatureCheck::NotSigned => "checksums only: this copy is not signed".to_string(),
+            SignatureCheck::Failed(_) => String::new(),
+        };
+        let failures =
+            self.problems.len() + usize::from(matches!(self.signature, SignatureCheck::Failed(_)));
+        match failures {
+            0 => format!("verified {} files; {how}", self.checked),
+            1 => format!(
+                "verification failed: 1 problem ({} files checked)",
+                self.checked
+            ),
+            n => format!(
+                "verification failed: {n} problems ({} files checked)",
+                self.checked
+            ),
+        }
+    }
+}
+
+/// Resolves the key `trust` names; `Ok(None)` for `Unsigned` and `Unspecified`. A key that
+/// cannot be read or parsed is a usage error.
+pub(crate) fn resolve_key(trust: &Trust) -> anyhow::Result<Option<(minisign::PublicKey, String)>> {
+    match trust {
+        Trust::KeyFile(path) => {
+            let key = super::keys::load_public_key(path)?;
+            Ok(Some((key, format!("from `{}`", path.display()))))
+        }
+        Trust::KeyString(line) => {
+            let key = super::keys::parse_public_key(line).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "`{line}` is not a minisign public key; expected the `RW…` line of 56 \
+                     characters that the origin's about page shows"
+                )
+            })?;
+            Ok(Some((key, line.trim().to_string())))
+        }
+        Trust::Unsigned | Trust::Unspecified => Ok(None),
+    }
+}
+
+/// Applies the trust rules to `sums` and its `signature` (when the copy has one).
+pub(crate) fn check_signature(
+    sums: &[u8],
+    signature: Option<&str>,
+    trust: &Trust,
+    key: Option<&(minisign::PublicKey, String)>,
+) -> SignatureCheck {
+    match (signature, key) {
+        (_, None) if matches!(trust, Trust::Unsigned) => SignatureCheck::Skipped,
+        (None, None) => SignatureCheck::NotSigned,
+        (Some(_), None) => SignatureCheck::Failed(format!(
+            "this copy is signed ({SIGNATURE_FILE}) but no key was given to check it with; \
+             pass the publisher's public key with --pubkey FILE or --pubkey-string RW… (the \
+             line on the origin's about page), or --unsigned to check the checksums only"
+        )),
+        (None, Some(_)) => SignatureCheck::Failed(format!(
+            "this copy has no {SIGNATURE_FILE}: it is not signed, so it cannot be checked \
+             against the key; ask the publisher for a signed copy, or use --unsigned"
+        )),
+        (Some(text), Some((public, shown))) => {
+            let signature = match minisign::SignatureBox::from_string(text) {
+                Ok(signature) => signature,
+                Err(e) => {
+                    return SignatureCheck::Failed(format!(
+                        "{SIGNATURE_FILE} is not a minisign signature: {e}"
+                    ))
+                }
+            };
+            match minisign::verify(
+                public,
+                &signature,
+                std::io::Cursor::new(sums),
+                true,
+                false,
+                false,
+            ) {
+                Ok(()) => SignatureCheck::Good(shown.clone()),
+                Err(e) => SignatureCheck::Failed(format!(
+                    "the signature does not match {SUMS_FILE} with this key ({e}): the list was \
+                     changed, or it was signed with another key"
+                )),
+            }
+        }
+    }
+}
+
+pub(crate) fn malformed_problems(listing: &Listing) -> Vec<Problem> {
+    listing
+        .malformed
+        .iter()
+        .map(|&line| Problem::Malformed(line))
+        .collect()
+}
+
+/// Checks the copy in `dir`: signature per `trust`, every listed file, no unlisted file.
+/// `Err` only when `SHA256SUMS` or the key cannot be read (usage or I/O errors).
+pub fn verify_dir(dir: &Path, trust: &Trust) -> anyhow::Result<Verification> {
+    let key = resolve_key(trust)?;
+    let sums_path = dir.join(SUMS_FILE);
+    let sums = std::fs::read(&sums_path)
+        .with_context(|| format!("cannot read `{}`", sums_path.display()))?;
+    let sig_path = dir.join(SIGNATURE_FILE);
+    let signature = match std::fs::read_to_string(&sig_path) {
+        Ok(text) => Some(text),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => {
+            return Err(e).with_context(|| format!("cannot read `{}`", sig_path.display()));
+        }
+    };
+    let signature = check_signature(&sums, signature.as_deref(), trust, key.as_ref());
+    let listing = parse_sums(&String::from_utf8_lossy(&sums));
+    let mut problems = malformed_problems(&listing);
+    let mut checked = 0;
+    let mut listed = BTreeSet::new();
+    for entry in &listing.entries {
+        listed.insert(entry.path.as_str());
+        match std::fs::read(dir.join(&entry.path)) {
+            Ok(bytes) => {
+                checked += 1;
+                if super::sums::hex(&Sha256::digest(&bytes)) != entry.sha256 {
+                    problems.push(Problem::Changed(entry.path.clone()));
+                }
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                problems.push(Problem::Missing(entry.path.clone()));
+            }
+            Err(e) => problems.push(Problem::Unreadable(entry.path.clone(), e.to_string())),
+        }
+    }
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        let rel = entry
+            .path()
+            .strip_prefix(dir)
+            .unwrap_or(entry.path())
+            .to_string_lossy()
+            .replace('\\', "/");
+        if !is_unlisted(&rel) && !listed.contains(rel.as_str()) {
+            problems.push(Problem::NotListed(rel));
+        }
+    }
+    Ok(Verification {
+        checked,
+        problems,
+        signature,
+    })
+}
