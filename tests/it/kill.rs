@@ -253,11 +253,12 @@ fn sigint_and_sigterm_remove_the_staging_folder_and_exit_130_and_143() {
 struct Mount(PathBuf);
 
 impl Mount {
-    /// `None` (with the reason printed) where this process may not mount.
-    fn tmpfs(dir: &Path) -> Option<Mount> {
+    /// Mounts `source` (e.g. `["-t", "tmpfs", "tmpfs"]` or `["--bind", "/some/dir"]`) on `dir`;
+    /// `None`, with the reason printed, where this process may not mount.
+    fn new(source: &[&str], dir: &Path) -> Option<Mount> {
         std::fs::create_dir_all(dir).unwrap();
         let status = Command::new("mount")
-            .args(["-t", "tmpfs", "tmpfs"])
+            .args(source)
             .arg(dir)
             .stderr(Stdio::piped())
             .output();
@@ -265,7 +266,7 @@ impl Mount {
             Ok(out) if out.status.success() => Some(Mount(dir.to_path_buf())),
             Ok(out) => {
                 eprintln!(
-                    "skipped: cannot mount a tmpfs here: {}",
+                    "skipped: cannot mount {source:?} here: {}",
                     String::from_utf8_lossy(&out.stderr).trim()
                 );
                 None
@@ -296,11 +297,26 @@ fn assert_no_leftovers_inside(dir: &Path) {
 }
 
 #[test]
-fn an_output_that_is_a_mount_point_is_replaced_entry_by_entry() {
+fn an_output_that_is_a_tmpfs_mount_point_is_replaced_entry_by_entry() {
     let site = SiteTest::fixture("build/basic");
-    let Some(_mount) = Mount::tmpfs(&site.path("public")) else {
-        return;
-    };
+    if let Some(_mount) = Mount::new(&["-t", "tmpfs", "tmpfs"], &site.path("public")) {
+        replace_mounted_output(&site);
+    }
+}
+
+#[test]
+fn an_output_that_is_a_bind_mount_on_the_same_disk_is_replaced_entry_by_entry() {
+    // Same device as its parent, so only the kernel's mount-root flag tells it apart.
+    let site = SiteTest::fixture("build/basic");
+    let volume = site.root.parent().unwrap().join("volume");
+    std::fs::create_dir_all(&volume).unwrap();
+    let source = volume.display().to_string();
+    if let Some(_mount) = Mount::new(&["--bind", &source], &site.path("public")) {
+        replace_mounted_output(&site);
+    }
+}
+
+fn replace_mounted_output(site: &SiteTest) {
     set_version(&site.root, 1);
     site.build()
         .ok()
@@ -435,4 +451,27 @@ fn sigkill_at_30_points_of_a_2000_page_build_never_loses_the_site() {
         "a build took {:.1} s; 30 kills left the old site {old} times, the new one {new} times",
         full.as_secs_f64()
     );
+}
+
+#[test]
+fn a_build_never_takes_the_staging_folder_of_a_live_build_for_a_leftover() {
+    let site = SiteTest::fixture("build/basic");
+    set_version(&site.root, 1);
+    let live = build_paused_at(&site.root, "write", &[]);
+    let staging: Vec<PathBuf> = std::fs::read_dir(&site.root)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.to_string_lossy().contains("/.public.integridad-new-"))
+        .collect();
+    assert_eq!(staging.len(), 1, "{staging:?}");
+    set_version(&site.root, 2);
+    site.build().ok();
+    assert!(
+        staging[0].join(MARKER).is_file(),
+        "the live build's folder was removed"
+    );
+    assert_eq!(version_of(&assert_complete(&site.path("public"))), 2);
+    sigkill(live);
+    site.build().ok();
+    assert_no_leftovers(&site.root);
 }
