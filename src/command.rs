@@ -10,6 +10,7 @@ use crate::{SignatureCheck, Trust};
 pub fn run(command: Command) -> anyhow::Result<bool> {
     let report = match command {
         Command::Build(args) => {
+            crate::exit_on_signals()?;
             let options = crate::BuildOptions {
                 root: args.root.root,
                 output: args.output,
@@ -79,6 +80,9 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         }
     };
     let (report, verb) = report;
+    for note in &report.notes {
+        eprintln!("note: {note}");
+    }
     eprint!("{}", report.diagnostics.render(&report.root));
     eprintln!("{}", report.summary(verb));
     Ok(!report.failed())

@@ -38,6 +38,7 @@ pub use integrity::{
     Trust, Verification,
 };
 pub use new::Scaffold;
+pub use output::exit_on_signals;
 pub use render::RenderStats;
 
 /// A whole built site in memory: output path → bytes.
@@ -64,6 +65,8 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     pub stats: Option<RenderStats>,
     pub seconds: f64,
+    /// Lines that tell how the build ran when it is not the usual way (e.g. a mount-point output).
+    pub notes: Vec<String>,
 }
 
 impl Report {
@@ -177,6 +180,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let root = resolve_root(options.root.as_deref())?;
     let mut diags = Diagnostics::new();
     let mut stats = None;
+    let mut notes = Vec::new();
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
         // The key is opened first, so a wrong password fails before any work is done.
@@ -196,6 +200,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                         diagnostics: diags,
                         stats: None,
                         seconds: started.elapsed().as_secs_f64(),
+                        notes,
                     });
                 }
             }
@@ -212,6 +217,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             }),
         };
         let staging = output::start_staging(&config.output_dir)?;
+        notes.extend(staging.note(&config.output_dir));
         let result = run_pipeline(&config, drafts, &render_options, &staging, &mut diags);
         match result {
             Ok(Some(mut s)) => {
@@ -237,6 +243,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
+        notes,
     })
 }
 
@@ -337,6 +344,7 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
+        notes: Vec::new(),
     })
 }
 

@@ -8,6 +8,7 @@ mod content;
 mod harness;
 mod hostile;
 mod integrity;
+mod kill;
 mod links;
 mod new;
 mod output;

@@ -1,0 +1,381 @@
+//! The staging folder and the swap. A build writes into `.<out>.integridad-new-<pid>` beside the
+//! output (marker first), swaps it in with one atomic exchange where the file system allows, and
+//! deletes the old output marker-last. A kill at any step leaves the old or the new output at the
+//! output path, and the next build repairs and removes whatever is left (`recover`).
+
+use std::collections::BTreeMap;
+use std::io::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context as _};
+use sha2::{Digest, Sha256};
+
+use super::interrupt::{self, Gate};
+use super::sys::{self, Exchange, FolderLock, Wait};
+use super::{in_place, MARKER, MARKER_TEXT};
+use crate::render::OutputSink;
+
+/// Where the staging folder sits: beside the output (swapped in whole), or inside an output
+/// that is a mount point (its entries replaced one by one).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Place {
+    Beside,
+    Inside,
+}
+
+/// Writes files under a staging folder and remembers each file's SHA-256 for `SHA256SUMS`.
+pub(crate) struct StagingSink {
+    dir: PathBuf,
+    place: Place,
+    hashes: Mutex<BTreeMap<String, [u8; 32]>>,
+    gate: Arc<Gate>,
+    /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
+    _lock: Option<FolderLock>,
+}
+
+impl StagingSink {
+    /// The hash of every file written so far (the marker is not among them).
+    pub fn hashes(&self) -> BTreeMap<String, [u8; 32]> {
+        self.hashes.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// One line for the build's output when the swap is not the usual one.
+    pub fn note(&self, output: &Path) -> Option<String> {
+        (self.place == Place::Inside).then(|| {
+            format!(
+                "`{}` is a mount point: its entries are replaced one by one, not swapped at once",
+                output.display()
+            )
+        })
+    }
+}
+
+impl OutputSink for StagingSink {
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        if path.split('/').any(|s| s == ".." || s.is_empty()) {
+            bail!("refusing to write outside the output folder: `{path}`");
+        }
+        {
+            let mut hashes = self
+                .hashes
+                .lock()
+                .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
+            if hashes
+                .insert(path.to_string(), Sha256::digest(bytes).into())
+                .is_some()
+            {
+                bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
+            }
+            if hashes.len() == 10 {
+                sys::pause_at("write");
+            }
+        }
+        let _open = self.gate.enter()?;
+        let target = self.dir.join(path);
+        if let Some(parent) = target.parent() {
+            std::fs::create_dir_all(parent)
+                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        }
+        std::fs::write(&target, bytes)
+            .with_context(|| format!("cannot write `{}`", target.display()))
+    }
+}
+
+/// What a name beside the output (or inside a mount-point output) is, when integridad made it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Leftover {
+    /// A staging folder, or an old output after an exchange: never needed again.
+    Staging,
+    /// A complete previous output moved aside by the two-rename swap: restored when the output
+    /// is missing.
+    Old,
+    /// A folder being deleted.
+    Trash,
+}
+
+/// Recognises `<prefix>new-<pid>`, `<prefix>old-<pid>`, `<prefix>trash-<pid>` and the fixed
+/// names `<prefix>new` / `<prefix>old` of earlier versions.
+pub(super) fn classify(name: &str, prefix: &str) -> Option<Leftover> {
+    let rest = name.strip_prefix(prefix)?;
+    let (role, id) = rest.split_once('-').unwrap_or((rest, ""));
+    if !id.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    match role {
+        "new" => Some(Leftover::Staging),
+        "old" => Some(Leftover::Old),
+        "trash" if !id.is_empty() => Some(Leftover::Trash),
+        _ => None,
+    }
+}
+
+fn prefix_beside(output: &Path) -> String {
+    let name = output
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    format!(".{name}.integridad-")
+}
+
+fn sibling(output: &Path, role: &str) -> PathBuf {
+    output.with_file_name(format!(
+        "{}{role}-{}",
+        prefix_beside(output),
+        std::process::id()
+    ))
+}
+
+/// Names in `dir` that `classify` recognises with `prefix`, in name order.
+pub(super) fn list_leftovers(dir: &Path, prefix: &str) -> anyhow::Result<Vec<(Leftover, PathBuf)>> {
+    let entries =
+        std::fs::read_dir(dir).with_context(|| format!("cannot list `{}`", dir.display()))?;
+    let mut found = Vec::new();
+    for entry in entries {
+        let entry = entry.with_context(|| format!("cannot list `{}`", dir.display()))?;
+        if let Some(kind) = classify(&entry.file_name().to_string_lossy(), prefix) {
+            found.push((kind, entry.path()));
+        }
+    }
+    found.sort_by(|a, b| a.1.cmp(&b.1));
+    Ok(found)
+}
+
+fn exists(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+fn ignore_missing(result: std::io::Result<()>) -> std::io::Result<()> {
+    match result {
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
+        other => other,
+    }
+}
+
+/// Deletes a folder integridad wrote: every entry but the marker, then the marker, then the
+/// folder, so that a kill half-way leaves a folder still recognised as ours. An empty folder
+/// (killed after its marker went, or before it was written) is removed too; anything else
+/// without the marker is left alone.
+pub(super) fn remove_leftover(dir: &Path) -> anyhow::Result<()> {
+    let context = || format!("cannot remove `{}`", dir.display());
+    let marker = dir.join(MARKER);
+    if !marker.is_file() {
+        let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
+        if empty {
+            ignore_missing(std::fs::remove_dir(dir)).with_context(context)?;
+        }
+        return Ok(());
+    }
+    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
+        .with_context(context)?
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name() != MARKER)
+        .map(|e| e.path())
+        .collect();
+    for (n, path) in entries.iter().enumerate() {
+        let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
+        let removed = if is_dir {
+            std::fs::remove_dir_all(path)
+        } else {
+            std::fs::remove_file(path)
+        };
+        ignore_missing(removed).with_context(|| format!("cannot remove `{}`", path.display()))?;
+        if n + 1 == entries.len().div_ceil(2) {
+            sys::pause_at("cleanup");
+        }
+    }
+    ignore_missing(std::fs::remove_file(&marker)).with_context(context)?;
+    sys::pause_at("cleanup-unmarked");
+    ignore_missing(std::fs::remove_dir(dir)).with_context(context)
+}
+
+/// Repairs what a killed build left beside `output`: restores a previous output moved aside
+/// when the output is missing, then removes every leftover no live build holds.
+fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
+    let mut found = list_leftovers(parent, &prefix_beside(output))?;
+    if !exists(output) {
+        let restorable = found
+            .iter()
+            .rposition(|(kind, path)| *kind == Leftover::Old && path.join(MARKER).is_file());
+        if let Some(index) = restorable {
+            let (_, old) = found.remove(index);
+            std::fs::rename(&old, output)
+                .with_context(|| format!("cannot restore `{}`", output.display()))?;
+        }
+    }
+    for (kind, path) in found {
+        let _held = if kind == Leftover::Staging {
+            match sys::lock_folder(&path, Wait::No) {
+                Ok(Some(lock)) => Some(lock),
+                Ok(None) => continue, // a live build is writing it
+                Err(e) if e.kind() == ErrorKind::NotFound => continue,
+                Err(e) if e.kind() == ErrorKind::NotADirectory => continue,
+                Err(e) => {
+                    return Err(e).with_context(|| format!("cannot open `{}`", path.display()))
+                }
+            }
+        } else {
+            None
+        };
+        remove_leftover(&path)?;
+    }
+    Ok(())
+}
+
+/// An existing output may be replaced only if integridad wrote it (marker) or it is empty.
+fn check_ours(output: &Path) -> anyhow::Result<()> {
+    let Ok(meta) = std::fs::symlink_metadata(output) else {
+        return Ok(());
+    };
+    let empty = meta.is_dir() && std::fs::read_dir(output).is_ok_and(|mut d| d.next().is_none());
+    if !empty && !output.join(MARKER).is_file() {
+        bail!(
+            "`{}` exists and was not written by integridad; move it away or choose another --output",
+            output.display()
+        );
+    }
+    Ok(())
+}
+
+fn parent_of(output: &Path) -> anyhow::Result<&Path> {
+    output
+        .parent()
+        .with_context(|| format!("`{}` has no parent folder", output.display()))
+}
+
+fn lock_parent(parent: &Path) -> anyhow::Result<FolderLock> {
+    sys::lock_folder(parent, Wait::Yes)
+        .with_context(|| format!("cannot lock `{}`", parent.display()))?
+        .with_context(|| format!("cannot lock `{}`", parent.display()))
+}
+
+/// Repairs what an interrupted build left, checks the output may be replaced, and creates an
+/// empty staging folder holding only the marker (written first).
+pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
+    let parent = parent_of(output)?;
+    std::fs::create_dir_all(parent)
+        .with_context(|| format!("cannot create `{}`", parent.display()))?;
+    let _parent_lock = lock_parent(parent)?;
+    recover(output, parent)?;
+    let mount_point = exists(output) && sys::is_mount_point(output);
+    if mount_point {
+        in_place::recover(output)?;
+    }
+    check_ours(output)?;
+    let (dir, place) = if mount_point {
+        (in_place::staging_dir(output), Place::Inside)
+    } else {
+        (sibling(output, "new"), Place::Beside)
+    };
+    if exists(&dir) {
+        remove_leftover(&dir)?;
+    }
+    std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+    std::fs::write(dir.join(MARKER), MARKER_TEXT)
+        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
+    sys::pause_at("staging");
+    let lock = sys::lock_folder(&dir, Wait::No)
+        .with_context(|| format!("cannot lock `{}`", dir.display()))?;
+    let gate = interrupt::register(&dir);
+    Ok(StagingSink {
+        dir,
+        place,
+        hashes: Mutex::new(BTreeMap::new()),
+        gate,
+        _lock: lock,
+    })
+}
+
+/// Discards a staging folder after a failed build.
+pub(crate) fn abandon(staging: StagingSink) {
+    let _ = interrupt::settle(&staging.gate, || remove_leftover(&staging.dir));
+}
+
+/// Replaces `output` by the staging folder and deletes the old output. An existing output is
+/// replaced only if it is empty or carries the marker; otherwise nothing is touched and an
+/// error explains why.
+pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()> {
+    sys::pause_at("swap");
+    if staging.place == Place::Inside {
+        // On failure the staging folder stays: once the journal exists, the next build must
+        // finish the replacement with it; before that, it removes it as a leftover.
+        return interrupt::settle(&staging.gate, || in_place::replace(output, &staging.dir));
+    }
+    let parent = parent_of(output)?;
+    let parent_lock = lock_parent(parent)?;
+    if let Err(error) = check_ours(output) {
+        abandon(staging);
+        return Err(error);
+    }
+    let swapped = interrupt::settle(&staging.gate, || rename_into_place(&staging.dir, output));
+    drop(parent_lock);
+    match swapped {
+        Ok(Some(old)) => {
+            sys::pause_at("swapped");
+            remove_leftover(&old)
+        }
+        Ok(None) => Ok(()),
+        Err(error) => {
+            abandon(staging);
+            Err(error)
+        }
+    }
+}
+
+/// Moves `staging` to `output`; returns where the previous output went, to be deleted.
+fn rename_into_place(staging: &Path, output: &Path) -> anyhow::Result<Option<PathBuf>> {
+    let context = || format!("cannot move the new site into `{}`", output.display());
+    if !exists(output) {
+        std::fs::rename(staging, output).with_context(context)?;
+        return Ok(None);
+    }
+    if !sys::exchange_disabled() {
+        match sys::exchange(staging, output) {
+            Ok(Exchange::Done) => return Ok(Some(staging.to_path_buf())),
+            Ok(Exchange::Unsupported) => {}
+            Err(e) if sys::is_busy_or_cross_device(&e) => {
+                return Err(e).with_context(|| {
+                    format!("`{}` cannot be renamed (a mount point?)", output.display())
+                })
+            }
+            Err(e) => return Err(e).with_context(context),
+        }
+    }
+    // Two renames: a kill between them leaves no output, and the next build restores `old`.
+    let old = sibling(output, "old");
+    std::fs::rename(output, &old)
+        .with_context(|| format!("cannot move `{}` aside", output.display()))?;
+    sys::pause_at("swap-between");
+    if let Err(error) = std::fs::rename(staging, output) {
+        let _ = std::fs::rename(&old, output);
+        return Err(error).with_context(context);
+    }
+    Ok(Some(old))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leftover_names_are_recognised_by_role() {
+        let p = ".public.integridad-";
+        for (name, kind) in [
+            (".public.integridad-new-123", Some(Leftover::Staging)),
+            (".public.integridad-new", Some(Leftover::Staging)),
+            (".public.integridad-old-9", Some(Leftover::Old)),
+            (".public.integridad-old", Some(Leftover::Old)),
+            (".public.integridad-trash-9", Some(Leftover::Trash)),
+            (".public.integridad-trash", None),
+            (".public.integridad-new-x", None),
+            (".public.integridad-other-1", None),
+            (".publico.integridad-new-1", None),
+            ("public", None),
+        ] {
+            assert_eq!(classify(name, p), kind, "{name}");
+        }
+    }
+}
