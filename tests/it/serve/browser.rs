@@ -392,12 +392,15 @@ fn a_tab_reloads_for_a_build_finished_while_it_was_reconnecting() {
         &server,
     );
     // Streams live as long as their tab, so the request to hold back is the one a fresh load of
-    // the page makes: enable interception, then reload.
+    // the page makes. The page is left first, so that no request of the old page (its stream
+    // reconnecting while it unloads) is the one held back.
+    tab.call("Page.navigate", json!({"url": "about:blank"}));
+    tab.wait_until("location.href === 'about:blank'", "a blank page", &server);
     tab.call(
         "Fetch.enable",
         json!({"patterns": [{"urlPattern": "*/__integridad/events*"}]}),
     );
-    tab.call("Page.reload", json!({}));
+    tab.call("Page.navigate", json!({ "url": url }));
     tab.socket
         .get_mut()
         .set_read_timeout(Some(DEADLINE * 2))
