@@ -17,9 +17,9 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 offline: args.offline,
                 sign: args.sign,
             };
-            (crate::build(&options)?, "built")
+            (crate::build(&options)?, "build")
         }
-        Command::Check(args) => (crate::check(args.root.as_deref())?, "checked"),
+        Command::Check(args) => (crate::check(args.root.as_deref())?, "check"),
         Command::Verify(args) => return verify(&args),
         Command::Keygen(args) => {
             let (secret, public) = crate::keygen(&args.out)?;
@@ -60,9 +60,9 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             return Ok(true);
         }
     };
-    let (report, verb) = report;
+    let (report, command) = report;
     eprint!("{}", report.diagnostics.render(&report.root));
-    eprintln!("{}", report.summary(verb));
+    eprintln!("{}", report.summary(command));
     Ok(!report.failed())
 }
 

@@ -4,6 +4,7 @@
 //! URLs and links) → `render` (markdown, templates) → `output` (staging folder, swap) and
 //! `integrity` (SHA256SUMS). `serve` runs the same pipeline into memory.
 
+mod base_url;
 pub(crate) mod checklist;
 pub mod cli;
 pub mod command;
@@ -63,20 +64,45 @@ impl Report {
         self.diagnostics.has_errors() || self.stats.is_none()
     }
 
-    /// The one summary line that ends a build or check.
-    pub fn summary(&self, verb: &str) -> String {
+    /// The one summary line that ends a build or check; `command` is `build` or `check`:
+    /// `built 5 pages, 1 checklist, 2 languages, 31 files in 0.03 s (1 warning)` or
+    /// `check failed: 1 error, no warnings in 0.01 s`.
+    pub fn summary(&self, command: &str) -> String {
         let errors = self.diagnostics.error_count();
         let warnings = self.diagnostics.warning_count();
         match (&self.stats, self.failed()) {
-            (Some(s), false) => format!(
-                "{verb} {} pages, {} checklists, {} languages, {} files in {:.2} s ({} warnings)",
-                s.pages, s.checklists, s.languages, s.files, self.seconds, warnings
-            ),
+            (Some(s), false) => {
+                let done = if command == "check" {
+                    "checked"
+                } else {
+                    "built"
+                };
+                format!(
+                    "{done} {}, {}, {}, {} in {:.2} s ({})",
+                    plural(s.pages, "page", "pages"),
+                    plural(s.checklists, "checklist", "checklists"),
+                    plural(s.languages, "language", "languages"),
+                    plural(s.files, "file", "files"),
+                    self.seconds,
+                    plural(warnings, "warning", "warnings"),
+                )
+            }
             _ => format!(
-                "{verb} failed: {errors} errors, {warnings} warnings in {:.2} s",
+                "{command} failed: {}, {} in {:.2} s",
+                plural(errors, "error", "errors"),
+                plural(warnings, "warning", "warnings"),
                 self.seconds
             ),
         }
+    }
+}
+
+/// `no warnings`, `1 warning`, `2 warnings`.
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
+    match n {
+        0 => format!("no {many}"),
+        1 => format!("1 {one}"),
+        _ => format!("{n} {many}"),
     }
 }
 
@@ -115,14 +141,8 @@ fn load_config(
         }
     };
     if let Some(base_url) = &options.base_url {
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            anyhow::bail!("--base-url must be an absolute http(s) URL, found `{base_url}`");
-        }
-        config.base_url = if base_url.ends_with('/') {
-            base_url.clone()
-        } else {
-            format!("{base_url}/")
-        };
+        config.base_url = base_url::parse_base_url(base_url)
+            .map_err(|message| anyhow::anyhow!("--base-url: {message}"))?;
     }
     if options.offline {
         config.links = LinkStyle::Files;
@@ -169,6 +189,9 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let mut stats = None;
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
+        if options.base_url.is_none() && base_url::is_example(&config.base_url) {
+            diags.push(example_base_url(&config));
+        }
         // The key is opened first, so a wrong password fails before any work is done.
         let signer = options
             .sign
@@ -212,6 +235,16 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         stats,
         seconds: started.elapsed().as_secs_f64(),
     })
+}
+
+/// The warning for a build whose `base_url` is still a documentation example.
+fn example_base_url(config: &config::Config) -> diagnostics::Diagnostic {
+    diagnostics::Diagnostic::warning(format!(
+        "`base_url` is still the example `{}`: canonical URLs, the sitemap and the feeds will point to it",
+        config.base_url
+    ))
+    .at(config.base_url_span.clone())
+    .with_help("set `base_url` in site.toml (or pass --base-url) to the address the site is published at")
 }
 
 /// Writes `SHA256SUMS` (and its signature when a key is given) into the staging folder.

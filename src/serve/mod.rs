@@ -64,7 +64,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     let state = Arc::new(ServeState::new(root.clone(), lang, instance, build));
 
     eprintln!("building `{}` …", root.display());
-    report(&state.rebuild(false), &root, None);
+    report(&state.rebuild(false), &state, None);
 
     let (listener, addr) = bind(options)?;
     print_url(addr);
@@ -88,7 +88,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
             let mut debouncer = watch::Debouncer::new(watch::QUIET, watch::MAX_WAIT);
             while let Some(batch) = watcher.next_batch(&mut debouncer) {
                 let outcome = state.rebuild(batch.styles_only);
-                report(&outcome, state.root(), Some(&batch.paths));
+                report(&outcome, &state, Some(&batch.paths));
             }
         });
     }
@@ -174,7 +174,8 @@ fn print_url(addr: SocketAddr) {
 
 /// Prints one build's result: diagnostics on failure (warnings only on the first build, so an
 /// editor's terminal is not flooded), and one line either way.
-fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
+fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>) {
+    let root = state.root();
     let cause = match changed {
         Some([one]) => format!(" after a change to {one}"),
         Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
@@ -202,8 +203,13 @@ fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),
             };
+            let served = if state.snapshot().generation > 0 {
+                "the last good build is still served"
+            } else {
+                "nothing is served until a build succeeds"
+            };
             eprintln!(
-                "build failed{cause}: {errors} in {} ms; the browser shows them and the last good build is still served",
+                "build failed{cause}: {errors} in {} ms; the browser shows them and {served}",
                 took.as_millis()
             );
         }

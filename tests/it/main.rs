@@ -7,6 +7,7 @@ mod content;
 mod harness;
 mod integrity;
 mod links;
+mod messages;
 mod new;
 mod output;
 mod serve;
