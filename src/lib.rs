@@ -161,7 +161,8 @@ fn run_pipeline(
     sink: &dyn render::OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<RenderStats>> {
-    let content = content::load_content(config, drafts, diags)?;
+    let mut content = content::load_content(config, drafts, diags)?;
+    content::home::add_missing_homes(config, &mut content);
     let site = site::Site::new(config, content, diags);
     let theme = render::theme::load_theme(config, diags)?;
     // Markdown and links are checked even when loading found errors, so one run reports all.

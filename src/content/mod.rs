@@ -2,6 +2,7 @@
 //! asset), and parses pages and checklists. Nothing after this stage reads content files.
 
 pub(crate) mod front_matter;
+pub(crate) mod home;
 pub(crate) mod page;
 
 use std::path::{Path, PathBuf};
@@ -299,6 +300,7 @@ fn load_page(
         front: document.front,
         body: document.body,
         body_line: document.body_line,
+        generated: false,
     })
 }
 

@@ -5,6 +5,7 @@ mod checklist;
 mod cli;
 mod content;
 mod harness;
+mod home;
 mod integrity;
 mod links;
 mod messages;
