@@ -28,8 +28,10 @@ pub enum Command {
     Verify(VerifyArgs),
     /// Create a minisign-compatible key pair for signing builds.
     Keygen(KeygenArgs),
-    /// Create a new chapter or checklist with valid front matter.
+    /// Create a new chapter, chapter translation or checklist with valid front matter.
     New(NewArgs),
+    /// Create a new site (site.toml, a home page, a chapter, a checklist) in DIR.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -102,6 +104,27 @@ pub struct NewArgs {
     pub kind: NewKind,
     /// Name of the chapter (its title) or checklist (its id).
     pub name: String,
+    /// Folder under `content/` for a new chapter.
+    #[arg(
+        long,
+        value_name = "FOLDER",
+        default_value = "toolkit",
+        conflicts_with = "from"
+    )]
+    pub section: String,
+    /// Language of a translation to create with `--from` (e.g. `en`).
+    #[arg(long, value_name = "LANG", requires = "from")]
+    pub lang: Option<String>,
+    /// Chapter to translate: the new file goes beside it, with the same weight.
+    #[arg(long, value_name = "FILE", requires = "lang")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the site in; it must be new or empty.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -47,15 +47,35 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             return Ok(true);
         }
         Command::New(args) => {
-            let scaffold = match args.kind {
-                NewKind::Chapter => crate::Scaffold::Chapter,
-                NewKind::Checklist => crate::Scaffold::Checklist,
-            };
-            let path = crate::new_file(args.root.root.as_deref(), scaffold, &args.name)?;
             let cwd = std::env::current_dir().unwrap_or_default();
+            let scaffold = match (args.kind, args.lang, args.from) {
+                (NewKind::Chapter, Some(lang), Some(from)) => crate::Scaffold::Translation {
+                    lang,
+                    from: cwd.join(from),
+                },
+                (NewKind::Chapter, ..) => crate::Scaffold::Chapter {
+                    section: args.section,
+                },
+                (NewKind::Checklist, None, None) => crate::Scaffold::Checklist,
+                (NewKind::Checklist, ..) => {
+                    anyhow::bail!("--lang and --from are for chapters; a checklist holds every language in one file")
+                }
+            };
+            let path = crate::new_file(args.root.root.as_deref(), &scaffold, &args.name)?;
             println!(
                 "created {}",
                 path.strip_prefix(&cwd).unwrap_or(&path).display()
+            );
+            return Ok(true);
+        }
+        Command::Init(args) => {
+            let files = crate::init(&args.dir)?;
+            for file in &files {
+                println!("created {}", args.dir.join(file).display());
+            }
+            eprintln!(
+                "new site in `{}`: run `integridad serve` there to preview it, and set `base_url` in site.toml before publishing",
+                args.dir.display()
             );
             return Ok(true);
         }

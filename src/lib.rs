@@ -11,6 +11,7 @@ pub mod command;
 mod config;
 mod content;
 pub mod diagnostics;
+mod init;
 mod integrity;
 pub mod lang;
 mod markdown;
@@ -324,7 +325,14 @@ pub fn serve(options: &serve::ServeOptions) -> anyhow::Result<()> {
     serve::run(options, &root, Box::new(build_in_memory))
 }
 
-/// `integridad new`: writes a chapter or checklist scaffold and returns its path; never overwrites.
-pub fn new_file(root: Option<&Path>, scaffold: Scaffold, name: &str) -> anyhow::Result<PathBuf> {
+/// `integridad new`: writes a chapter, translation or checklist scaffold and returns its path;
+/// never overwrites.
+pub fn new_file(root: Option<&Path>, scaffold: &Scaffold, name: &str) -> anyhow::Result<PathBuf> {
     new::new_file(&resolve_root(root)?, scaffold, name)
+}
+
+/// `integridad init`: writes a new site into `dir` (new or empty) and returns the files written,
+/// relative to `dir`.
+pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    init::init_site(dir)
 }

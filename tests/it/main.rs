@@ -6,6 +6,7 @@ mod cli;
 mod content;
 mod harness;
 mod home;
+mod init;
 mod integrity;
 mod links;
 mod messages;
