@@ -23,7 +23,7 @@ pub enum Command {
     /// Serve the site with live reload while you edit (never touches `public/`).
     Serve(ServeArgs),
     /// Run every validation of `build` and write nothing.
-    Check(RootArg),
+    Check(CheckArgs),
     /// Verify a copy of the site against its SHA256SUMS (and signature).
     Verify(VerifyArgs),
     /// Create a minisign-compatible key pair for signing builds.
@@ -39,6 +39,15 @@ pub struct RootArg {
     /// Site folder; defaults to the nearest folder upward holding `site.toml`.
     #[arg(long, value_name = "DIR")]
     pub root: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Include draft pages, as `serve` and `build --drafts` do.
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Args)]

@@ -19,7 +19,14 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             };
             (crate::build(&options)?, "build")
         }
-        Command::Check(args) => (crate::check(args.root.as_deref())?, "check"),
+        Command::Check(args) => {
+            let options = crate::BuildOptions {
+                root: args.root.root,
+                include_drafts: args.drafts,
+                ..crate::BuildOptions::default()
+            };
+            (crate::check(&options)?, "check")
+        }
         Command::Verify(args) => return verify(&args),
         Command::Keygen(args) => {
             let (secret, public) = crate::keygen(&args.out)?;

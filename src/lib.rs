@@ -269,12 +269,16 @@ fn write_sums(
     Ok(())
 }
 
-/// `integridad check`: every validation of `build`, writing nothing.
-pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
+/// `integridad check`: every validation of `build` (with `--drafts`, of `serve`), writing
+/// nothing. Only `root` and `include_drafts` of `options` are used.
+pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let root = resolve_root(root)?;
+    let root = resolve_root(options.root.as_deref())?;
     let mut diags = Diagnostics::new();
-    let options = BuildOptions::default();
+    let options = BuildOptions {
+        include_drafts: options.include_drafts,
+        ..BuildOptions::default()
+    };
     let mut stats = None;
     if let Some(config) = load_config(&root, &options, &mut diags)? {
         stats = run_pipeline(

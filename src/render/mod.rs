@@ -107,6 +107,7 @@ pub(crate) fn render_page_markdown(
         first_line: page.body_line,
     };
     let rendered = render_markdown(&source, &options, &resolver, diags);
+    resolver.report_draft_links(diags);
     (rendered, resolver.into_fragments())
 }
 

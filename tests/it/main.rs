@@ -4,6 +4,7 @@ mod bundled;
 mod checklist;
 mod cli;
 mod content;
+mod drafts;
 mod harness;
 mod home;
 mod init;

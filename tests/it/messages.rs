@@ -61,10 +61,9 @@ fn summaries_use_singular_plural_and_the_command_name() {
     );
 }
 
-#[test]
-fn a_first_serve_build_that_fails_does_not_claim_a_last_good_build() {
-    let site = SiteTest::fixture("serve/basic");
-    site.write("content/toolkit/01-uno.md", "---\ntitel: x\n---\n");
+/// Starts `serve` on `site` and returns its stderr up to and including the first line that
+/// starts with `until` (`built #1`, `build failed`), then stops it.
+pub(crate) fn serve_first_build(site: &SiteTest, until: &str) -> String {
     let mut child = Command::new(env!("CARGO_BIN_EXE_integridad"))
         .args(["serve", "--port", "0", "--root"])
         .arg(&site.root)
@@ -85,16 +84,33 @@ fn a_first_serve_build_that_fails_does_not_claim_a_last_good_build() {
         }
     });
     let mut seen = String::new();
-    let failed = loop {
+    let found = loop {
         match received.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) if line.starts_with("build failed") => break Some(line),
-            Ok(line) => seen.push_str(&(line + "\n")),
-            Err(_) => break None,
+            Ok(line) => {
+                seen.push_str(&line);
+                seen.push('\n');
+                if line.starts_with(until) {
+                    break true;
+                }
+            }
+            Err(_) => break false,
         }
     };
     let _ = child.kill();
     let _ = child.wait();
-    let failed = failed.unwrap_or_else(|| panic!("no `build failed` line; stderr:\n{seen}"));
+    assert!(
+        found,
+        "serve printed no line starting with {until:?}; stderr:\n{seen}"
+    );
+    seen.replace(&site.root.display().to_string(), "$ROOT")
+}
+
+#[test]
+fn a_first_serve_build_that_fails_does_not_claim_a_last_good_build() {
+    let site = SiteTest::fixture("serve/basic");
+    site.write("content/toolkit/01-uno.md", "---\ntitel: x\n---\n");
+    let stderr = serve_first_build(&site, "build failed");
+    let failed = last_line(&stderr);
     assert!(
         failed.contains("nothing is served until a build succeeds")
             && !failed.contains("last good build"),
