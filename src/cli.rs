@@ -41,10 +41,23 @@ pub struct RootArg {
     pub root: Option<PathBuf>,
 }
 
+/// How much `build` and `check` print.
+#[derive(Debug, Args)]
+pub struct Verbosity {
+    /// Also list what the notes count (e.g. each page without a translation).
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print errors only (and the summary line only when the run fails).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct CheckArgs {
     #[command(flatten)]
     pub root: RootArg,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     /// Include draft pages, as `serve` and `build --drafts` do.
     #[arg(long)]
     pub drafts: bool,
@@ -54,6 +67,8 @@ pub struct CheckArgs {
 pub struct BuildArgs {
     #[command(flatten)]
     pub root: RootArg,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     /// Output folder (default: `[build] output_dir` of site.toml).
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,

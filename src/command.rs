@@ -3,12 +3,15 @@
 
 use crate::cli::{Command, NewKind, VerifyArgs};
 use crate::serve::{ServeOptions, WatchMode};
+use crate::Verbosity;
 
 /// Runs one command and prints its diagnostics. `Ok(false)` means content or verification
 /// errors (exit code 1); `Err` means usage or I/O errors (exit code 2).
 pub fn run(command: Command) -> anyhow::Result<bool> {
+    let verbosity;
     let report = match command {
         Command::Build(args) => {
+            verbosity = verbosity_of(&args.verbosity);
             let options = crate::BuildOptions {
                 root: args.root.root,
                 output: args.output,
@@ -20,6 +23,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             (crate::build(&options)?, "build")
         }
         Command::Check(args) => {
+            verbosity = verbosity_of(&args.verbosity);
             let options = crate::BuildOptions {
                 root: args.root.root,
                 include_drafts: args.drafts,
@@ -88,9 +92,28 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         }
     };
     let (report, command) = report;
-    eprint!("{}", report.diagnostics.render(&report.root));
-    eprintln!("{}", report.summary(command));
+    let diagnostics = match verbosity {
+        Verbosity::Quiet => report.diagnostics.errors_only(),
+        _ => report.diagnostics.clone(),
+    };
+    eprint!("{}", diagnostics.render(&report.root));
+    if !report.failed() {
+        for line in report.notes(verbosity) {
+            eprintln!("{line}");
+        }
+    }
+    if verbosity != Verbosity::Quiet || report.failed() {
+        eprintln!("{}", report.summary(command));
+    }
     Ok(!report.failed())
+}
+
+fn verbosity_of(args: &crate::cli::Verbosity) -> Verbosity {
+    match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    }
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {

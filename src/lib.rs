@@ -51,6 +51,18 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
 }
 
+/// How much `build` and `check` print besides errors.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Verbosity {
+    /// Errors only, and the summary line only when the run failed.
+    Quiet,
+    /// Errors, warnings, one line per note, the summary line.
+    #[default]
+    Normal,
+    /// Also what each note counts (the pages a translation is missing for).
+    Verbose,
+}
+
 /// The result of `build` or `check`: diagnostics to print and, on success, the counts.
 #[derive(Debug)]
 pub struct Report {
@@ -58,9 +70,47 @@ pub struct Report {
     pub diagnostics: Diagnostics,
     pub stats: Option<RenderStats>,
     pub seconds: f64,
+    /// Pages without a version in some language, per language.
+    missing_translations: Vec<site::translations::Missing>,
 }
 
 impl Report {
+    /// Lines about the site that are neither errors nor warnings: one per language that some
+    /// pages lack, and with `Verbosity::Verbose` the pages themselves.
+    pub fn notes(&self, verbosity: Verbosity) -> Vec<String> {
+        let mut lines = Vec::new();
+        if verbosity == Verbosity::Quiet {
+            return lines;
+        }
+        for missing in &self.missing_translations {
+            let n = missing.pages.len();
+            let listed = match verbosity {
+                Verbosity::Verbose => ":".to_string(),
+                _ => format!(
+                    "; `integridad check --verbose` lists {}",
+                    if n == 1 { "it" } else { "them" }
+                ),
+            };
+            lines.push(format!(
+                "note: {} {} no {} (`{}`) version{listed}",
+                plural(n, "page", "pages"),
+                if n == 1 { "has" } else { "have" },
+                missing.name,
+                missing.lang
+            ));
+            if verbosity == Verbosity::Verbose {
+                for (source, translation) in &missing.pages {
+                    lines.push(format!(
+                        "  {} → {}",
+                        diagnostics::display_path(source),
+                        diagnostics::display_path(translation)
+                    ));
+                }
+            }
+        }
+        lines
+    }
+
     pub fn failed(&self) -> bool {
         self.diagnostics.has_errors() || self.stats.is_none()
     }
@@ -161,18 +211,33 @@ fn run_pipeline(
     options: &render::RenderOptions,
     sink: &dyn render::OutputSink,
     diags: &mut Diagnostics,
-) -> anyhow::Result<Option<RenderStats>> {
+) -> anyhow::Result<Pipeline> {
     let mut content = content::load_content(config, drafts, diags)?;
     content::home::add_missing_homes(config, &mut content);
     let site = site::Site::new(config, content, diags);
+    site::translations::check_stale_translations(&site, diags);
+    let missing_translations = site::translations::missing_translations(&site);
     let theme = render::theme::load_theme(config, diags)?;
     // Markdown and links are checked even when loading found errors, so one run reports all.
     let rendered = render::render_markdown_all(&site, diags);
     let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
-        return Ok(None);
+        return Ok(Pipeline {
+            stats: None,
+            missing_translations,
+        });
     };
     let stats = render::render_site(&site, &theme, &rendered, options, sink, diags)?;
-    Ok((!diags.has_errors()).then_some(stats))
+    Ok(Pipeline {
+        stats: (!diags.has_errors()).then_some(stats),
+        missing_translations,
+    })
+}
+
+/// What a pipeline run found besides diagnostics: the counts on success, and the pages that
+/// lack a translation.
+struct Pipeline {
+    stats: Option<RenderStats>,
+    missing_translations: Vec<site::translations::Missing>,
 }
 
 fn drafts_for(options: &BuildOptions, config: &config::Config) -> Drafts {
@@ -189,6 +254,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let root = resolve_root(options.root.as_deref())?;
     let mut diags = Diagnostics::new();
     let mut stats = None;
+    let mut missing_translations = Vec::new();
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
         if options.base_url.is_none() && base_url::is_example(&config.base_url) {
@@ -212,6 +278,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             &staging,
             &mut diags,
         );
+        let result = result.map(|pipeline| {
+            missing_translations = pipeline.missing_translations;
+            pipeline.stats
+        });
         match result {
             Ok(Some(mut s)) => {
                 if config.checksums || signer.is_some() {
@@ -236,6 +306,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
+        missing_translations,
     })
 }
 
@@ -279,9 +350,12 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
         include_drafts: options.include_drafts,
         ..BuildOptions::default()
     };
-    let mut stats = None;
+    let mut pipeline = Pipeline {
+        stats: None,
+        missing_translations: Vec::new(),
+    };
     if let Some(config) = load_config(&root, &options, &mut diags)? {
-        stats = run_pipeline(
+        pipeline = run_pipeline(
             &config,
             drafts_for(&options, &config),
             &render::RenderOptions {
@@ -295,8 +369,9 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
     Ok(Report {
         root,
         diagnostics: diags,
-        stats,
+        stats: pipeline.stats,
         seconds: started.elapsed().as_secs_f64(),
+        missing_translations: pipeline.missing_translations,
     })
 }
 
@@ -319,7 +394,7 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
         &sink,
         &mut diags,
     )?;
-    Ok((stats.map(|_| sink.into_files()), diags))
+    Ok((stats.stats.map(|_| sink.into_files()), diags))
 }
 
 /// `integridad serve`: builds into memory and serves with live reload until Ctrl-C (SPEC

@@ -13,6 +13,7 @@ use crate::lang::Lang;
 use crate::url::UrlPath;
 
 pub(crate) mod links;
+pub(crate) mod translations;
 mod tree;
 
 /// Index of a page in `Site::pages`.

@@ -20,9 +20,10 @@ fn site_with_a_link_to_a_draft() -> SiteTest {
     site
 }
 
-/// Diagnostics only, without the summary line (which differs between commands).
+/// Diagnostics only, without the summary line (which differs between commands) and the notes
+/// that only `check` and `build` print.
 fn diagnostics(stderr: &str) -> String {
-    let mut lines: Vec<&str> = stderr.lines().collect();
+    let mut lines: Vec<&str> = stderr.lines().filter(|l| !l.starts_with("note:")).collect();
     lines.pop();
     lines.join("\n")
 }

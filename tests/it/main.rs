@@ -14,3 +14,4 @@ mod messages;
 mod new;
 mod output;
 mod serve;
+mod translations;
