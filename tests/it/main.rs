@@ -13,5 +13,6 @@ mod links;
 mod messages;
 mod new;
 mod output;
+mod readme;
 mod serve;
 mod translations;
