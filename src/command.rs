@@ -141,7 +141,10 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
         }
     }
     if ok {
-        eprintln!("verified {} files", result.checked);
+        eprintln!(
+            "verified {}",
+            crate::plural(result.checked, "file", "files")
+        );
         Ok(true)
     } else {
         eprintln!("verification failed");

@@ -3,7 +3,7 @@
 //! because the published build fails on it.
 
 use crate::harness::SiteTest;
-use crate::messages::serve_first_build;
+use crate::messages::{serve_first_build, ServeLog};
 
 const WARNING: &str = "warning: link to `03-borrador.md`, a draft: the published build (without --drafts) will fail here with \"link target not found\"\n --> content/toolkit/04-publicada.md:4:5";
 
@@ -75,4 +75,33 @@ fn links_between_drafts_and_sites_that_publish_drafts_need_no_warning() {
     site.write("site.toml", config);
     let run = site.check();
     assert!(!run.ok().stderr.contains("warning:"), "{}", run.stderr);
+}
+
+#[test]
+fn serve_shows_a_new_link_to_a_draft_once_when_it_appears() {
+    let site = site_with_a_link_to_a_draft();
+    let published = site.read("content/toolkit/04-publicada.md");
+    site.write(
+        "content/toolkit/04-publicada.md",
+        "---\ntitle: Publicada\n---\nSin enlaces todavía.\n",
+    );
+    let serve = ServeLog::start(&site);
+    let first = serve.until("built #1");
+    assert!(!first.contains("warning:"), "{first}");
+
+    site.write("content/toolkit/04-publicada.md", &published);
+    let second = serve.until("built #2");
+    assert!(second.contains(WARNING), "{second}");
+    assert!(second.trim_end().ends_with("(1 warning)"), "{second}");
+
+    // Unchanged on the next rebuild: counted, not repeated.
+    site.write(
+        "content/toolkit/04-publicada.md",
+        published + "\nMás texto.\n",
+    );
+    let third = serve.until("built #3");
+    assert!(
+        !third.contains("warning:") && third.contains("(1 warning)"),
+        "{third}"
+    );
 }

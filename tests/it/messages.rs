@@ -61,48 +61,71 @@ fn summaries_use_singular_plural_and_the_command_name() {
     );
 }
 
-/// Starts `serve` on `site` and returns its stderr up to and including the first line that
-/// starts with `until` (`built #1`, `build failed`), then stops it.
-pub(crate) fn serve_first_build(site: &SiteTest, until: &str) -> String {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_integridad"))
-        .args(["serve", "--port", "0", "--root"])
-        .arg(&site.root)
-        .env_clear()
-        .env("PATH", std::env::var("PATH").unwrap_or_default())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("start integridad serve");
-    let stderr = child.stderr.take().expect("stderr");
-    let (lines, received) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if lines.send(line).is_err() {
-                break;
-            }
-        }
-    });
-    let mut seen = String::new();
-    let found = loop {
-        match received.recv_timeout(Duration::from_secs(20)) {
-            Ok(line) => {
-                seen.push_str(&line);
-                seen.push('\n');
-                if line.starts_with(until) {
-                    break true;
+/// A running `serve` whose stderr is read line by line; stopped when dropped.
+pub(crate) struct ServeLog {
+    child: std::process::Child,
+    lines: std::sync::mpsc::Receiver<String>,
+    root: String,
+}
+
+impl ServeLog {
+    pub(crate) fn start(site: &SiteTest) -> ServeLog {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_integridad"))
+            .args(["serve", "--port", "0", "--root"])
+            .arg(&site.root)
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("start integridad serve");
+        let stderr = child.stderr.take().expect("stderr");
+        let (send, lines) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if send.send(line).is_err() {
+                    break;
                 }
             }
-            Err(_) => break false,
+        });
+        ServeLog {
+            child,
+            lines,
+            root: site.root.display().to_string(),
         }
-    };
-    let _ = child.kill();
-    let _ = child.wait();
-    assert!(
-        found,
-        "serve printed no line starting with {until:?}; stderr:\n{seen}"
-    );
-    seen.replace(&site.root.display().to_string(), "$ROOT")
+    }
+
+    /// The stderr lines up to and including the next one that starts with `until`
+    /// (`built #1`, `build failed`); panics after 20 s without one.
+    pub(crate) fn until(&self, until: &str) -> String {
+        let mut seen = String::new();
+        loop {
+            match self.lines.recv_timeout(Duration::from_secs(20)) {
+                Ok(line) => {
+                    seen.push_str(&line);
+                    seen.push('\n');
+                    if line.starts_with(until) {
+                        return seen.replace(&self.root, "$ROOT");
+                    }
+                }
+                Err(_) => panic!("serve printed no line starting with {until:?}; stderr:\n{seen}"),
+            }
+        }
+    }
+}
+
+impl Drop for ServeLog {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` on `site` and returns its stderr up to and including the first line that
+/// starts with `until`, then stops it.
+pub(crate) fn serve_first_build(site: &SiteTest, until: &str) -> String {
+    ServeLog::start(site).until(until)
 }
 
 #[test]
