@@ -18,6 +18,7 @@ mod markdown;
 mod new;
 mod output;
 mod render;
+mod report;
 mod search;
 pub mod serve;
 mod site;
@@ -35,6 +36,8 @@ use diagnostics::Diagnostics;
 pub use integrity::{keygen, verify_dir, verify_signature, Verification};
 pub use new::Scaffold;
 pub use render::RenderStats;
+pub(crate) use report::plural;
+pub use report::{Report, Verbosity};
 
 /// A whole built site in memory: output path → bytes.
 pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
@@ -49,112 +52,6 @@ pub struct BuildOptions {
     pub offline: bool,
     /// Minisign secret key to sign `SHA256SUMS` with.
     pub sign: Option<PathBuf>,
-}
-
-/// How much `build` and `check` print besides errors.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Verbosity {
-    /// Errors only, and the summary line only when the run failed.
-    Quiet,
-    /// Errors, warnings, one line per note, the summary line.
-    #[default]
-    Normal,
-    /// Also what each note counts (the pages a translation is missing for).
-    Verbose,
-}
-
-/// The result of `build` or `check`: diagnostics to print and, on success, the counts.
-#[derive(Debug)]
-pub struct Report {
-    pub root: PathBuf,
-    pub diagnostics: Diagnostics,
-    pub stats: Option<RenderStats>,
-    pub seconds: f64,
-    /// Pages without a version in some language, per language.
-    missing_translations: Vec<site::translations::Missing>,
-}
-
-impl Report {
-    /// Lines about the site that are neither errors nor warnings: one per language that some
-    /// pages lack, and with `Verbosity::Verbose` the pages themselves.
-    pub fn notes(&self, verbosity: Verbosity) -> Vec<String> {
-        let mut lines = Vec::new();
-        if verbosity == Verbosity::Quiet {
-            return lines;
-        }
-        for missing in &self.missing_translations {
-            let n = missing.pages.len();
-            let listed = match verbosity {
-                Verbosity::Verbose => ":".to_string(),
-                _ => format!(
-                    "; `integridad check --verbose` lists {}",
-                    if n == 1 { "it" } else { "them" }
-                ),
-            };
-            lines.push(format!(
-                "note: {} {} no {} (`{}`) version{listed}",
-                plural(n, "page", "pages"),
-                if n == 1 { "has" } else { "have" },
-                missing.name,
-                missing.lang
-            ));
-            if verbosity == Verbosity::Verbose {
-                for (source, translation) in &missing.pages {
-                    lines.push(format!(
-                        "  {} → {}",
-                        diagnostics::display_path(source),
-                        diagnostics::display_path(translation)
-                    ));
-                }
-            }
-        }
-        lines
-    }
-
-    pub fn failed(&self) -> bool {
-        self.diagnostics.has_errors() || self.stats.is_none()
-    }
-
-    /// The one summary line that ends a build or check; `command` is `build` or `check`:
-    /// `built 5 pages, 1 checklist, 2 languages, 31 files in 0.03 s (1 warning)` or
-    /// `check failed: 1 error, no warnings in 0.01 s`.
-    pub fn summary(&self, command: &str) -> String {
-        let errors = self.diagnostics.error_count();
-        let warnings = self.diagnostics.warning_count();
-        match (&self.stats, self.failed()) {
-            (Some(s), false) => {
-                let done = if command == "check" {
-                    "checked"
-                } else {
-                    "built"
-                };
-                format!(
-                    "{done} {}, {}, {}, {} in {:.2} s ({})",
-                    plural(s.pages, "page", "pages"),
-                    plural(s.checklists, "checklist", "checklists"),
-                    plural(s.languages, "language", "languages"),
-                    plural(s.files, "file", "files"),
-                    self.seconds,
-                    plural(warnings, "warning", "warnings"),
-                )
-            }
-            _ => format!(
-                "{command} failed: {}, {} in {:.2} s",
-                plural(errors, "error", "errors"),
-                plural(warnings, "warning", "warnings"),
-                self.seconds
-            ),
-        }
-    }
-}
-
-/// `no warnings`, `1 warning`, `2 warnings`.
-pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
-    match n {
-        0 => format!("no {many}"),
-        1 => format!("1 {one}"),
-        _ => format!("{n} {many}"),
-    }
 }
 
 /// Finds the site root: `--root` as given, else the nearest folder upward with `site.toml`.
