@@ -1,6 +1,6 @@
 //! `integridad new chapter "Title" --lang en --from FILE`: the translation of a page, beside its
-//! source (SPEC "Content": `name.md` → `name.en.md`), with the source's weight and date so both
-//! versions sort alike, and a slug made from the translated title for the editor to check.
+//! source (SPEC "Content": `name.md` → `name.en.md`), with the source's weight, dates and draft
+//! state so both versions sort and publish alike, and a slug from the translated title to check.
 
 use std::path::{Path, PathBuf};
 
@@ -90,6 +90,10 @@ pub(super) fn translation(
             "slug: {slug}                # the last part of the URL in {}: check it\n",
             language.name
         ));
+    }
+    if front.draft {
+        // Published alone, the translation would be a page whose source is unpublished.
+        yaml.push_str("draft: true\n");
     }
     for (key, date) in [("date", &front.date), ("updated", &front.updated)] {
         if let Some(date) = date {

@@ -220,4 +220,27 @@ fn new_translation_sits_beside_its_source_with_the_same_weight() {
     .fails(2)
     .stderr_has("is itself a translation");
     integridad(site, &["new", "chapter", "X", "--lang", "en"]).fails(2);
+
+    // A draft's translation is a draft too.
+    let draft = read(&toolkit.join("02-regalos-y-hospitalidad.md")).replacen(
+        "---\n",
+        "---\ndraft: true\n",
+        1,
+    );
+    std::fs::write(toolkit.join("03-borrador.md"), draft).unwrap();
+    integridad(
+        &toolkit,
+        &[
+            "new",
+            "chapter",
+            "Draft",
+            "--lang",
+            "en",
+            "--from",
+            "03-borrador.md",
+        ],
+    )
+    .ok();
+    let text = read(&toolkit.join("03-borrador.en.md"));
+    assert!(text.contains("\ndraft: true\n"), "{text}");
 }
