@@ -69,17 +69,13 @@ fn encode_path(path: &str) -> String {
     out
 }
 
-/// Whether the URL's host is a documentation example (a label `example`, as in RFC 2606's
-/// `example.org` or the scaffold's `integridad.example.gob.mx`): a site built with it
-/// publishes canonical URLs, a sitemap and feeds that point nowhere.
+/// The placeholder `base_url` of the bundled site and of `integridad init`'s `site.toml`.
+pub(crate) const EXAMPLE: &str = "https://integridad.example.gob.mx/";
+
+/// Whether a (normalized) base URL is still the placeholder: a site built with it publishes
+/// canonical URLs, a sitemap and feeds that point nowhere.
 pub(crate) fn is_example(url: &str) -> bool {
-    let host = url
-        .split_once("://")
-        .map_or(url, |(_, rest)| rest)
-        .split(['/', ':'])
-        .next()
-        .unwrap_or_default();
-    host.split('.').any(|label| label == "example")
+    url == EXAMPLE
 }
 
 #[cfg(test)]
@@ -122,10 +118,10 @@ mod tests {
     }
 
     #[test]
-    fn example_hosts_are_recognized() {
-        assert!(is_example("https://integridad.example.gob.mx/"));
-        assert!(is_example("https://example.org/"));
-        assert!(!is_example("https://integridad.gob.mx/examples/"));
-        assert!(!is_example("https://counterexample.org/"));
+    fn the_placeholder_is_the_one_new_sites_get() {
+        let skeleton = include_str!("init/site/site.toml");
+        assert!(skeleton.contains(&format!("base_url = \"{EXAMPLE}\"")));
+        assert!(is_example(&parse_base_url(EXAMPLE).unwrap()));
+        assert!(!is_example("https://integridad.gob.mx/"));
     }
 }

@@ -74,6 +74,14 @@ fn a_translation_older_than_its_source_update_is_flagged() {
 #[test]
 fn quiet_prints_errors_only() {
     let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/05-a.md",
+        "---\ntitle: A\n---\nTexto <br> a.\n",
+    );
+    let run = site.run(&["build"]);
+    run.ok()
+        .stderr_has("warning: raw HTML")
+        .stderr_has("note: ");
     let run = site.run(&["build", "--quiet"]);
     assert_eq!(run.ok().stderr, "", "warnings and notes are left out");
     site.write("content/x.md", "---\ntitel: x\n---\n");
