@@ -23,13 +23,15 @@ pub enum Command {
     /// Serve the site with live reload while you edit (never touches `public/`).
     Serve(ServeArgs),
     /// Run every validation of `build` and write nothing.
-    Check(RootArg),
+    Check(CheckArgs),
     /// Verify a copy of the site against its SHA256SUMS (and signature).
     Verify(VerifyArgs),
     /// Create a minisign-compatible key pair for signing builds.
     Keygen(KeygenArgs),
-    /// Create a new chapter or checklist with valid front matter.
+    /// Create a new chapter, chapter translation or checklist with valid front matter.
     New(NewArgs),
+    /// Create a new site (site.toml, a home page, a chapter, a checklist) in DIR.
+    Init(InitArgs),
 }
 
 #[derive(Debug, Args)]
@@ -39,10 +41,34 @@ pub struct RootArg {
     pub root: Option<PathBuf>,
 }
 
+/// How much `build` and `check` print.
+#[derive(Debug, Args)]
+pub struct Verbosity {
+    /// Also list what the notes count (e.g. each page without a translation).
+    #[arg(long, short, conflicts_with = "quiet")]
+    pub verbose: bool,
+    /// Print errors only (and the summary line only when the run fails).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
+    /// Include draft pages, as `serve` and `build --drafts` do.
+    #[arg(long)]
+    pub drafts: bool,
+}
+
 #[derive(Debug, Args)]
 pub struct BuildArgs {
     #[command(flatten)]
     pub root: RootArg,
+    #[command(flatten)]
+    pub verbosity: Verbosity,
     /// Output folder (default: `[build] output_dir` of site.toml).
     #[arg(long, value_name = "DIR")]
     pub output: Option<PathBuf>,
@@ -127,6 +153,27 @@ pub struct NewArgs {
     pub kind: NewKind,
     /// Name of the chapter (its title) or checklist (its id).
     pub name: String,
+    /// Folder under `content/` for a new chapter.
+    #[arg(
+        long,
+        value_name = "FOLDER",
+        default_value = "toolkit",
+        conflicts_with = "from"
+    )]
+    pub section: String,
+    /// Language of a translation to create with `--from` (e.g. `en`).
+    #[arg(long, value_name = "LANG", requires = "from")]
+    pub lang: Option<String>,
+    /// Chapter to translate: the new file goes beside it, with the same weight.
+    #[arg(long, value_name = "FILE", requires = "lang")]
+    pub from: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct InitArgs {
+    /// Folder to create the site in; it must be new or empty.
+    #[arg(default_value = ".")]
+    pub dir: PathBuf,
 }
 
 #[derive(Debug, Clone, Copy, clap::ValueEnum)]

@@ -3,14 +3,17 @@
 
 use crate::cli::{Command, NewKind, VerifyArgs};
 use crate::serve::{ServeOptions, WatchMode};
+use crate::Verbosity;
 use crate::{SignatureCheck, Trust};
 
 /// Runs one command and prints its diagnostics. `Ok(false)` means content or verification
 /// errors (exit code 1); `Err` means usage or I/O errors (exit code 2).
 pub fn run(command: Command) -> anyhow::Result<bool> {
+    let verbosity;
     let report = match command {
         Command::Build(args) => {
             crate::exit_on_signals()?;
+            verbosity = verbosity_of(&args.verbosity);
             let options = crate::BuildOptions {
                 root: args.root.root,
                 output: args.output,
@@ -20,9 +23,17 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 sign: args.sign,
                 bundle: args.bundle,
             };
-            (crate::build(&options)?, "built")
+            (crate::build(&options)?, "build")
         }
-        Command::Check(args) => (crate::check(args.root.as_deref())?, "checked"),
+        Command::Check(args) => {
+            verbosity = verbosity_of(&args.verbosity);
+            let options = crate::BuildOptions {
+                root: args.root.root,
+                include_drafts: args.drafts,
+                ..crate::BuildOptions::default()
+            };
+            (crate::check(&options)?, "check")
+        }
         Command::Verify(args) => return verify(&args),
         Command::Keygen(args) => {
             let password = if args.no_password {
@@ -66,26 +77,62 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             return Ok(true);
         }
         Command::New(args) => {
-            let scaffold = match args.kind {
-                NewKind::Chapter => crate::Scaffold::Chapter,
-                NewKind::Checklist => crate::Scaffold::Checklist,
-            };
-            let path = crate::new_file(args.root.root.as_deref(), scaffold, &args.name)?;
             let cwd = std::env::current_dir().unwrap_or_default();
+            let scaffold = match (args.kind, args.lang, args.from) {
+                (NewKind::Chapter, Some(lang), Some(from)) => crate::Scaffold::Translation {
+                    lang,
+                    from: cwd.join(from),
+                },
+                (NewKind::Chapter, ..) => crate::Scaffold::Chapter {
+                    section: args.section,
+                },
+                (NewKind::Checklist, None, None) => crate::Scaffold::Checklist,
+                (NewKind::Checklist, ..) => {
+                    anyhow::bail!("--lang and --from are for chapters; a checklist holds every language in one file")
+                }
+            };
+            let path = crate::new_file(args.root.root.as_deref(), &scaffold, &args.name)?;
             println!(
                 "created {}",
                 path.strip_prefix(&cwd).unwrap_or(&path).display()
             );
             return Ok(true);
         }
+        Command::Init(args) => {
+            let files = crate::init(&args.dir)?;
+            for file in &files {
+                println!("created {}", args.dir.join(file).display());
+            }
+            eprintln!(
+                "new site in `{}`: run `integridad serve` there to preview it, and set `base_url` in site.toml before publishing",
+                args.dir.display()
+            );
+            return Ok(true);
+        }
     };
-    let (report, verb) = report;
-    for note in &report.notes {
-        eprintln!("note: {note}");
+    let (report, command) = report;
+    let diagnostics = match verbosity {
+        Verbosity::Quiet => report.diagnostics.errors_only(),
+        _ => report.diagnostics.clone(),
+    };
+    eprint!("{}", diagnostics.render(&report.root));
+    if !report.failed() {
+        for line in report.notes(verbosity) {
+            eprintln!("{line}");
+        }
     }
-    eprint!("{}", report.diagnostics.render(&report.root));
-    eprintln!("{}", report.summary(verb));
+    if verbosity != Verbosity::Quiet || report.failed() {
+        eprintln!("{}", report.summary(command));
+    }
     Ok(!report.failed())
+}
+
+fn verbosity_of(args: &crate::cli::Verbosity) -> Verbosity {
+    match (args.quiet, args.verbose) {
+        (true, _) => Verbosity::Quiet,
+        (_, true) => Verbosity::Verbose,
+        _ => Verbosity::Normal,
+    }
 }
 
 fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {

@@ -115,7 +115,10 @@ pub struct Language {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub root: PathBuf,
+    /// Normalized by `base_url::parse_base_url`: ends in `/`, percent-encoded.
     pub base_url: String,
+    /// Where `base_url` is written in site.toml.
+    pub base_url_span: Span,
     pub default_lang: Lang,
     /// Default language first, then the others in code order.
     pub languages: Vec<Language>,
@@ -221,15 +224,11 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             ),
         }
     }
-    let base_url = raw.base_url.get_ref().trim().to_string();
-    if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-        diags.push(
-            Diagnostic::error(format!(
-                "`base_url` must be an absolute http(s) URL, found `{base_url}`"
-            ))
-            .at(span_of(raw.base_url.span())),
-        );
-    }
+    let base_url =
+        crate::base_url::parse_base_url(raw.base_url.get_ref()).unwrap_or_else(|message| {
+            diags.push(Diagnostic::error(message).at(span_of(raw.base_url.span())));
+            String::new()
+        });
     if raw.theme.is_empty() || raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
         diags.push(
             Diagnostic::error(format!(
@@ -242,7 +241,8 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
     match default_lang {
         Some(default_lang) if !diags.has_errors() => Ok(Config {
             root: root.to_path_buf(),
-            base_url: with_trailing_slash(base_url),
+            base_url,
+            base_url_span: span_of(raw.base_url.span()),
             default_lang,
             languages,
             theme_dir: root.join("themes").join(&raw.theme),
@@ -309,13 +309,6 @@ pub(crate) fn check_toml_strings(text: &str, file: &Path) -> Diagnostics {
         );
     }
     diags
-}
-
-fn with_trailing_slash(mut url: String) -> String {
-    if !url.ends_with('/') {
-        url.push('/');
-    }
-    url
 }
 
 /// Finds the site root: the nearest folder upward from `start` that holds `site.toml`.

@@ -107,6 +107,14 @@ impl Diagnostics {
         self.items.is_empty()
     }
 
+    /// The errors alone (`--quiet`).
+    pub fn errors_only(&self) -> Diagnostics {
+        let items = self.items.iter().filter(|d| d.severity == Severity::Error);
+        Diagnostics {
+            items: items.cloned().collect(),
+        }
+    }
+
     /// Counts distinct diagnostics, as they are shown.
     fn count(&self, severity: Severity) -> usize {
         self.sorted()

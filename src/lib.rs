@@ -5,6 +5,7 @@
 //! `integrity` (SHA256SUMS, signatures, `verify`); `bundle` packs the offline site as a ZIP.
 //! `serve` runs the same pipeline into memory.
 
+mod base_url;
 mod bundle;
 pub(crate) mod checklist;
 pub mod cli;
@@ -12,6 +13,7 @@ pub mod command;
 mod config;
 mod content;
 pub mod diagnostics;
+mod init;
 mod integrity;
 pub mod lang;
 mod markdown;
@@ -21,6 +23,7 @@ mod render;
 mod search;
 pub mod serve;
 mod site;
+mod summary;
 mod url;
 mod yaml;
 
@@ -40,6 +43,8 @@ pub use integrity::{
 pub use new::Scaffold;
 pub use output::exit_on_signals;
 pub use render::RenderStats;
+pub(crate) use summary::plural;
+pub use summary::{Report, Verbosity};
 
 /// A whole built site in memory: output path → bytes.
 pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
@@ -56,39 +61,6 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
     /// Also write the offline bundle (a ZIP of the `--offline` site) into the output.
     pub bundle: bool,
-}
-
-/// The result of `build` or `check`: diagnostics to print and, on success, the counts.
-#[derive(Debug)]
-pub struct Report {
-    pub root: PathBuf,
-    pub diagnostics: Diagnostics,
-    pub stats: Option<RenderStats>,
-    pub seconds: f64,
-    /// Lines that tell how the build ran when it is not the usual way (e.g. a mount-point output).
-    pub notes: Vec<String>,
-}
-
-impl Report {
-    pub fn failed(&self) -> bool {
-        self.diagnostics.has_errors() || self.stats.is_none()
-    }
-
-    /// The one summary line that ends a build or check.
-    pub fn summary(&self, verb: &str) -> String {
-        let errors = self.diagnostics.error_count();
-        let warnings = self.diagnostics.warning_count();
-        match (&self.stats, self.failed()) {
-            (Some(s), false) => format!(
-                "{verb} {} pages, {} checklists, {} languages, {} files in {:.2} s ({} warnings)",
-                s.pages, s.checklists, s.languages, s.files, self.seconds, warnings
-            ),
-            _ => format!(
-                "{verb} failed: {errors} errors, {warnings} warnings in {:.2} s",
-                self.seconds
-            ),
-        }
-    }
 }
 
 /// Finds the site root: `--root` as given, else the nearest folder upward with `site.toml`.
@@ -126,14 +98,8 @@ fn load_config(
         }
     };
     if let Some(base_url) = &options.base_url {
-        if !(base_url.starts_with("http://") || base_url.starts_with("https://")) {
-            anyhow::bail!("--base-url must be an absolute http(s) URL, found `{base_url}`");
-        }
-        config.base_url = if base_url.ends_with('/') {
-            base_url.clone()
-        } else {
-            format!("{base_url}/")
-        };
+        config.base_url = base_url::parse_base_url(base_url)
+            .map_err(|message| anyhow::anyhow!("--base-url: {message}"))?;
     }
     if options.offline {
         config.links = LinkStyle::Files;
@@ -151,18 +117,34 @@ fn run_pipeline(
     options: &render::RenderOptions,
     sink: &dyn render::OutputSink,
     diags: &mut Diagnostics,
-) -> anyhow::Result<Option<RenderStats>> {
-    let content = content::load_content(config, drafts, diags)?;
+) -> anyhow::Result<Pipeline> {
+    let mut content = content::load_content(config, drafts, diags)?;
+    content::home::add_missing_homes(config, &mut content);
     let site = site::Site::new(config, content, diags);
+    site::translations::check_stale_translations(&site, diags);
+    let missing_translations = site::translations::missing_translations(&site);
     let theme = render::theme::load_theme(config, diags)?;
     // Markdown and links are checked even when loading found errors, so one run reports all.
     let rendered = render::render_markdown_all(&site, diags);
     render::check_outputs(&site, theme.as_ref(), diags);
     let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
-        return Ok(None);
+        return Ok(Pipeline {
+            stats: None,
+            missing_translations,
+        });
     };
     let stats = render::render_site(&site, &theme, &rendered, options, sink, diags)?;
-    Ok((!diags.has_errors()).then_some(stats))
+    Ok(Pipeline {
+        stats: (!diags.has_errors()).then_some(stats),
+        missing_translations,
+    })
+}
+
+/// What a pipeline run found besides diagnostics: the counts on success, and the pages that
+/// lack a translation.
+struct Pipeline {
+    stats: Option<RenderStats>,
+    missing_translations: Vec<site::translations::Missing>,
 }
 
 fn drafts_for(options: &BuildOptions, config: &config::Config) -> Drafts {
@@ -181,8 +163,12 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
     let mut diags = Diagnostics::new();
     let mut stats = None;
     let mut notes = Vec::new();
+    let mut missing_translations = Vec::new();
     if let Some(config) = load_config(&root, options, &mut diags)? {
         output::check_output_dir(&config, &config.output_dir)?;
+        if options.base_url.is_none() && base_url::is_example(&config.base_url) {
+            diags.push(example_base_url(&config));
+        }
         // The key is opened first, so a wrong password fails before any work is done.
         let signer = options
             .sign
@@ -200,7 +186,8 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                         diagnostics: diags,
                         stats: None,
                         seconds: started.elapsed().as_secs_f64(),
-                        notes,
+                        run_notes: notes,
+                        missing_translations,
                     });
                 }
             }
@@ -219,6 +206,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         let staging = output::start_staging(&config.output_dir)?;
         notes.extend(staging.note(&config.output_dir));
         let result = run_pipeline(&config, drafts, &render_options, &staging, &mut diags);
+        let result = result.map(|pipeline| {
+            missing_translations = pipeline.missing_translations;
+            pipeline.stats
+        });
         match result {
             Ok(Some(mut s)) => {
                 let finished =
@@ -243,8 +234,19 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         diagnostics: diags,
         stats,
         seconds: started.elapsed().as_secs_f64(),
-        notes,
+        run_notes: notes,
+        missing_translations,
     })
+}
+
+/// The warning for a build whose `base_url` is still a documentation example.
+fn example_base_url(config: &config::Config) -> diagnostics::Diagnostic {
+    diagnostics::Diagnostic::warning(format!(
+        "`base_url` is still the example `{}`: canonical URLs, the sitemap and the feeds will point to it",
+        config.base_url
+    ))
+    .at(config.base_url_span.clone())
+    .with_help("set `base_url` in site.toml (or pass --base-url) to the address the site is published at")
 }
 
 /// Renders the `--offline` site into memory and packs it, with its own `SHA256SUMS` (and
@@ -264,7 +266,10 @@ fn render_bundle(
         public_key: signer.map(integrity::Signer::public_key),
         bundle: None,
     };
-    if run_pipeline(&offline, drafts, &options, &sink, &mut diags)?.is_none() {
+    if run_pipeline(&offline, drafts, &options, &sink, &mut diags)?
+        .stats
+        .is_none()
+    {
         return Ok(Err(diags));
     }
     let mut files = sink.into_files();
@@ -319,15 +324,22 @@ fn write_sums(
     Ok(())
 }
 
-/// `integridad check`: every validation of `build`, writing nothing.
-pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
+/// `integridad check`: every validation of `build` (with `--drafts`, of `serve`), writing
+/// nothing. Only `root` and `include_drafts` of `options` are used.
+pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
     let started = Instant::now();
-    let root = resolve_root(root)?;
+    let root = resolve_root(options.root.as_deref())?;
     let mut diags = Diagnostics::new();
-    let options = BuildOptions::default();
-    let mut stats = None;
+    let options = BuildOptions {
+        include_drafts: options.include_drafts,
+        ..BuildOptions::default()
+    };
+    let mut pipeline = Pipeline {
+        stats: None,
+        missing_translations: Vec::new(),
+    };
     if let Some(config) = load_config(&root, &options, &mut diags)? {
-        stats = run_pipeline(
+        pipeline = run_pipeline(
             &config,
             drafts_for(&options, &config),
             &render::RenderOptions {
@@ -342,9 +354,10 @@ pub fn check(root: Option<&Path>) -> anyhow::Result<Report> {
     Ok(Report {
         root,
         diagnostics: diags,
-        stats,
+        stats: pipeline.stats,
         seconds: started.elapsed().as_secs_f64(),
-        notes: Vec::new(),
+        run_notes: Vec::new(),
+        missing_translations: pipeline.missing_translations,
     })
 }
 
@@ -368,7 +381,7 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
         &sink,
         &mut diags,
     )?;
-    Ok((stats.map(|_| sink.into_files()), diags))
+    Ok((stats.stats.map(|_| sink.into_files()), diags))
 }
 
 /// `integridad serve`: builds into memory and serves with live reload until Ctrl-C (SPEC
@@ -378,7 +391,14 @@ pub fn serve(options: &serve::ServeOptions) -> anyhow::Result<()> {
     serve::run(options, &root, Box::new(build_in_memory))
 }
 
-/// `integridad new`: writes a chapter or checklist scaffold and returns its path; never overwrites.
-pub fn new_file(root: Option<&Path>, scaffold: Scaffold, name: &str) -> anyhow::Result<PathBuf> {
+/// `integridad new`: writes a chapter, translation or checklist scaffold and returns its path;
+/// never overwrites.
+pub fn new_file(root: Option<&Path>, scaffold: &Scaffold, name: &str) -> anyhow::Result<PathBuf> {
     new::new_file(&resolve_root(root)?, scaffold, name)
+}
+
+/// `integridad init`: writes a new site into `dir` (new or empty) and returns the files written,
+/// relative to `dir`.
+pub fn init(dir: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    init::init_site(dir)
 }

@@ -2,6 +2,7 @@
 //! asset), and parses pages and checklists. Nothing after this stage reads content files.
 
 pub(crate) mod front_matter;
+pub(crate) mod home;
 pub(crate) mod page;
 pub(crate) mod walk;
 
@@ -250,6 +251,7 @@ fn load_page(
         front: document.front,
         body: document.body,
         body_line: document.body_line,
+        generated: false,
     })
 }
 

@@ -45,6 +45,9 @@ pub(crate) struct Page {
     pub front: FrontMatter,
     pub body: String,
     pub body_line: usize,
+    /// Made from site.toml because the language has no home page file (`content::home`);
+    /// not a page an editor wrote, so it counts for no language or translation check.
+    pub generated: bool,
 }
 
 impl Page {

@@ -88,15 +88,12 @@ impl Verification {
         };
         let failures =
             self.problems.len() + usize::from(matches!(self.signature, SignatureCheck::Failed(_)));
+        let files = crate::plural(self.checked, "file", "files");
         match failures {
-            0 => format!("verified {} files; {how}", self.checked),
-            1 => format!(
-                "verification failed: 1 problem ({} files checked)",
-                self.checked
-            ),
+            0 => format!("verified {files}; {how}"),
             n => format!(
-                "verification failed: {n} problems ({} files checked)",
-                self.checked
+                "verification failed: {} ({files} checked)",
+                crate::plural(n, "problem", "problems")
             ),
         }
     }

@@ -98,6 +98,7 @@ pub(crate) fn render_texts(
                     local.push(d);
                 }
             }
+            resolver.report_draft_links(&mut local);
             if l == 0 {
                 diags.extend(local);
                 fragments.extend(resolver.into_fragments());

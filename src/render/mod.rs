@@ -119,6 +119,7 @@ pub(crate) fn render_page_markdown(
         first_line: page.body_line,
     };
     let rendered = render_markdown(&source, &options, &resolver, diags);
+    resolver.report_draft_links(diags);
     (rendered, resolver.into_fragments())
 }
 
@@ -168,24 +169,28 @@ fn check_fragments(
     }
 }
 
+/// Help for a missing fragment: the target's ids closest to it by edit distance (up to 3, the
+/// closest first), or how ids are made when none is close.
 fn suggest(fragment: &str, anchors: BTreeSet<String>) -> String {
-    let close: Vec<String> = anchors
+    let mut ranked: Vec<(usize, &String)> = anchors
         .iter()
-        .filter(|a| {
-            a.contains(fragment) || fragment.contains(a.as_str()) || common_prefix(a, fragment) >= 4
+        .map(|a| (strsim::levenshtein(fragment, a), a))
+        .filter(|(distance, a)| {
+            let longest = fragment.chars().count().max(a.chars().count());
+            *distance * 2 <= longest || a.contains(fragment) || fragment.contains(a.as_str())
         })
-        .take(3)
-        .map(|a| format!("`#{a}`"))
         .collect();
-    if close.is_empty() {
-        "link to a heading id of the target (headings get ids like `que-es-un-conflicto-de-interes`)".to_string()
-    } else {
-        format!("did you mean {}?", close.join(" or "))
+    ranked.sort();
+    let close: Vec<String> = ranked
+        .iter()
+        .take(3)
+        .map(|(_, a)| format!("`#{a}`"))
+        .collect();
+    match close.as_slice() {
+        [] => "link to a heading id of the target (headings get ids like `que-es-un-conflicto-de-interes`)".to_string(),
+        [one] => format!("did you mean {one}?"),
+        [first @ .., last] => format!("did you mean {} or {last}?", first.join(", ")),
     }
-}
-
-fn common_prefix(a: &str, b: &str) -> usize {
-    a.chars().zip(b.chars()).take_while(|(x, y)| x == y).count()
 }
 
 /// Renders every output file of the site into `sink`.

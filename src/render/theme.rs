@@ -173,7 +173,7 @@ fn read_templates(theme: &ThemeFiles, diags: &mut Diagnostics) -> BTreeMap<Strin
             if let tera::ErrorKind::SyntaxError(report) = error.kind() {
                 let span = report.span();
                 diags.push(
-                    Diagnostic::error(format!("template syntax error: {}", report.message()))
+                    Diagnostic::error(syntax_message(report.message(), &text, &span.range))
                         .at(Span::new(&file, span.start_line, span.start_col + 1)),
                 );
             }
@@ -181,6 +181,17 @@ fn read_templates(theme: &ThemeFiles, diags: &mut Diagnostics) -> BTreeMap<Strin
         templates.insert(name.to_string(), text);
     }
     templates
+}
+
+/// Tera's syntax message, with the offending tag named when Tera leaves it out.
+fn syntax_message(message: &str, text: &str, range: &std::ops::Range<usize>) -> String {
+    let found = text.get(range.clone()).unwrap_or_default().trim();
+    if message == "Unknown tag" && !found.is_empty() {
+        return format!(
+            "template syntax error: unknown tag `{found}`; expected a Tera tag such as `if`, `for`, `block`, `set`, `include` or `macro`"
+        );
+    }
+    format!("template syntax error: {message}")
 }
 
 /// Reads `i18n/<lang>.toml` for every language (flat `key = "text"` tables). A missing file for

@@ -71,7 +71,8 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     let state = Arc::new(ServeState::new(root.clone(), lang, instance, build));
 
     eprintln!("building `{}` …", root.display());
-    report(&state.rebuild(false), &root, None);
+    let mut seen = Seen::new();
+    report(&state.rebuild(false), &state, None, &mut seen);
 
     let (listener, addr) = bind(options)?;
     print_url(addr);
@@ -100,7 +101,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
             let mut debouncer = watch::Debouncer::new(watch::QUIET, watch::MAX_WAIT);
             while let Some(batch) = watcher.next_batch(&mut debouncer) {
                 let outcome = state.rebuild(batch.styles_only);
-                report(&outcome, state.root(), Some(&batch.paths));
+                report(&outcome, &state, Some(&batch.paths), &mut seen);
             }
         });
     }
@@ -185,9 +186,14 @@ fn print_url(addr: SocketAddr) {
     println!("serving on http://{host}:{}/ (Ctrl-C to stop)", addr.port());
 }
 
-/// Prints one build's result: diagnostics on failure (warnings only on the first build, so an
-/// editor's terminal is not flooded), and one line either way.
-fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
+/// Rendered warnings of the last successful build: a rebuild prints only the ones not in it.
+type Seen = std::collections::BTreeSet<String>;
+
+/// Prints one build's result: diagnostics on failure, on success only warnings that the previous
+/// successful build did not have (so an editor's terminal is not flooded, yet a new problem,
+/// such as a new link to a draft, is shown once), and one line either way.
+fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, seen: &mut Seen) {
+    let root = state.root();
     let cause = match changed {
         Some([one]) => format!(" after a change to {one}"),
         Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
@@ -200,9 +206,15 @@ fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
             diagnostics,
             took,
         } => {
-            if changed.is_none() {
-                eprint!("{}", diagnostics.render(root));
+            let mut now = Seen::new();
+            for diagnostic in diagnostics.sorted() {
+                let text = crate::diagnostics::render_one(diagnostic, root);
+                if !seen.contains(&text) {
+                    eprint!("{text}");
+                }
+                now.insert(text);
             }
+            *seen = now;
             let warnings = warnings_note(diagnostics);
             eprintln!(
                 "built #{generation}: {files} files in {} ms{cause}{warnings}",
@@ -215,8 +227,13 @@ fn report(outcome: &Outcome, root: &Path, changed: Option<&[String]>) {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),
             };
+            let served = if state.snapshot().generation > 0 {
+                "the last good build is still served"
+            } else {
+                "nothing is served until a build succeeds"
+            };
             eprintln!(
-                "build failed{cause}: {errors} in {} ms; the browser shows them and the last good build is still served",
+                "build failed{cause}: {errors} in {} ms; the browser shows them and {served}",
                 took.as_millis()
             );
         }

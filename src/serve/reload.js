@@ -13,6 +13,7 @@
       one: '1 error',
       many: '{n} errores',
       kept: 'Se sigue mostrando la última versión que se compiló bien. Corrija el archivo y guarde: esta página se actualizará sola.',
+      first: 'Todavía no hay ninguna versión que se haya compilado bien. Corrija el archivo y guarde: esta página se actualizará sola.',
       close: 'Cerrar',
       help: 'Ayuda:'
     },
@@ -21,6 +22,7 @@
       one: '1 error',
       many: '{n} errors',
       kept: 'The last good build is still shown. Fix the file and save: this page updates by itself.',
+      first: 'No build has succeeded yet. Fix the file and save: this page updates by itself.',
       close: 'Close',
       help: 'Help:'
     }
@@ -73,7 +75,7 @@
     });
     head.appendChild(close);
     panel.appendChild(head);
-    panel.appendChild(element('p', 'integridad-kept', text.kept));
+    panel.appendChild(element('p', 'integridad-kept', status.generation > 0 ? text.kept : text.first));
     var list = element('ol', 'integridad-errors');
     list.lang = 'en';
     status.errors.forEach(function (error) {

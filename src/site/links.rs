@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 
-use crate::diagnostics::Span;
+use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
 use crate::markdown::{LinkResolver, LinkTarget};
 use crate::site::{Site, Target};
@@ -28,6 +28,9 @@ pub(crate) struct Resolver<'a> {
     pub from: &'a UrlPath,
     pub this: Option<Target>,
     pub fragments: RefCell<Vec<FragmentCheck>>,
+    /// Links from a published source to a page that exists only as a draft: fine while drafts
+    /// are included (`serve`, `--drafts`), broken in the published build.
+    pub draft_links: RefCell<Vec<Diagnostic>>,
 }
 
 /// What a content-relative path names.
@@ -51,7 +54,36 @@ impl<'a> Resolver<'a> {
             from,
             this,
             fragments: RefCell::new(Vec::new()),
+            draft_links: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Moves the draft-link warnings into `diags`.
+    pub fn report_draft_links(&self, diags: &mut Diagnostics) {
+        for diagnostic in self.draft_links.take() {
+            diags.push(diagnostic);
+        }
+    }
+
+    /// Warns when a published source links to page `target` that only exists as a draft.
+    fn check_draft(&self, target: Target, path: &str, span: &Span) {
+        let Target::Page(index) = target else { return };
+        let site = self.site;
+        let source_is_draft =
+            matches!(self.this, Some(Target::Page(i)) if site.pages[i].front.draft);
+        if site.config.drafts || source_is_draft || !site.is_draft_only(index) {
+            return;
+        }
+        self.draft_links.borrow_mut().push(
+            Diagnostic::warning(format!(
+                "link to `{path}`, a draft: the published build (without --drafts) will fail here with \"link target not found\""
+            ))
+            .at(span.clone())
+            .with_help(format!(
+                "publish `{}` (remove `draft: true`) or remove this link before publishing",
+                crate::diagnostics::display_path(&site.pages[index].file)
+            )),
+        );
     }
 
     pub fn into_fragments(self) -> Vec<FragmentCheck> {
@@ -86,6 +118,7 @@ impl<'a> Resolver<'a> {
         };
         match self.site.resolve_path(&rel, self.lang) {
             Some(Resolved::Target(target, url)) => {
+                self.check_draft(target, path, span);
                 let mut link = self.from.relative_to(&url, self.site.config.links);
                 if let Some(fragment) = fragment {
                     self.record(target, fragment, dest, span);
@@ -134,6 +167,16 @@ impl LinkResolver for Resolver<'_> {
 }
 
 impl Site {
+    /// Whether every language version of page `index` is a draft, so that a build without
+    /// drafts has no page to link to.
+    pub(crate) fn is_draft_only(&self, index: usize) -> bool {
+        let id = &self.pages[index].id;
+        self.config.languages.iter().all(|l| {
+            self.page(id, &l.lang)
+                .is_none_or(|i| self.pages[i].front.draft)
+        })
+    }
+
     /// What a content-relative path (`toolkit/02-x.md`, `toolkit/02-x.en.md`, `checklists/a.yaml`,
     /// `toolkit/`, `img/a.png`) names, in `lang` with the SPEC's fallback to the default language.
     pub(crate) fn resolve_path(&self, rel: &str, lang: &Lang) -> Option<Resolved> {

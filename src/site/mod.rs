@@ -13,6 +13,7 @@ use crate::lang::Lang;
 use crate::url::UrlPath;
 
 pub(crate) mod links;
+pub(crate) mod translations;
 mod tree;
 
 /// Index of a page in `Site::pages`.
@@ -210,7 +211,9 @@ impl Site {
     /// A declared language without a single page is almost always a forgotten translation.
     fn check_languages(&self, diags: &mut Diagnostics) {
         for language in &self.config.languages {
-            if !self.pages.is_empty() && self.pages_in(&language.lang).next().is_none() {
+            let written = |i: &PageIndex| !self.pages[*i].generated;
+            let any_written = self.pages.iter().any(|p| !p.generated);
+            if any_written && !self.pages_in(&language.lang).any(|i| written(&i)) {
                 diags.push(
                     Diagnostic::warning(format!(
                         "language `{}` is declared in site.toml but no page is written in it",

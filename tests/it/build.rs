@@ -7,7 +7,7 @@ fn builds_every_output_of_a_bilingual_site() {
     let site = SiteTest::fixture("build/basic");
     site.build()
         .ok()
-        .stderr_has("built 5 pages, 1 checklists, 2 languages");
+        .stderr_has("built 5 pages, 1 checklist, 2 languages");
     for file in [
         "index.html",
         "en/index.html",

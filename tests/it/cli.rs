@@ -49,7 +49,7 @@ fn content_errors_exit_1_with_a_summary_line() {
             .lines()
             .last()
             .unwrap()
-            .starts_with("built failed: 1 errors"),
+            .starts_with("build failed: 1 error,"),
         "{}",
         run.stderr
     );

@@ -179,7 +179,7 @@ fn error_output_snapshot() {
     let stderr: String = run
         .stderr
         .lines()
-        .filter(|l| !l.starts_with("checked failed"))
+        .filter(|l| !l.starts_with("check failed"))
         .map(|l| format!("{l}\n"))
         .collect();
     insta::assert_snapshot!(stderr);

@@ -217,7 +217,7 @@ fn unprintable_file_names_are_errors_naming_the_file() {
         .stderr_has("error: the file name `toolkit/escape\\u{1b}.md` holds the control character U+001B")
         .stderr_has("error: the file name `toolkit/caf\u{fffd}.png` is not UTF-8 text\n --> content/toolkit/caf\u{fffd}.png:1:1")
         .stderr_has("error: the folder name `toolkit/a\u{fffd}o` is not UTF-8 text\n --> content/toolkit/a\u{fffd}o:1:1")
-        .stderr_has("built failed: 4 errors");
+        .stderr_has("build failed: 4 errors");
     assert!(!site.exists("public"));
 }
 

@@ -49,7 +49,7 @@ fn new_checklist_writes_a_valid_skeleton_once() {
     let check = site.check();
     check.ok();
     assert!(
-        check.stderr.contains("1 checklists") && check.stderr.contains("(0 warnings)"),
+        check.stderr.contains("1 checklist,") && check.stderr.contains("(no warnings)"),
         "{}",
         check.stderr
     );

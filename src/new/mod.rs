@@ -10,24 +10,35 @@ use anyhow::Context as _;
 use crate::config::Config;
 use crate::content::page::{is_valid_slug, slug_from_name, slugify};
 
+mod translation;
+
 /// What `new` creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Scaffold {
-    /// `content/toolkit/NN-<slug>.md`, named after its title.
-    Chapter,
+    /// `content/<section>/NN-<slug>.md`, named after its title (`section` is `toolkit` by default).
+    Chapter { section: String },
+    /// `<from stem>.<lang>.md` beside `from` (an absolute path to a default-language page):
+    /// the translation, with the source's weight and date and a slug from its title.
+    Translation { lang: String, from: PathBuf },
     /// `content/checklists/<id>.yaml`.
     Checklist,
 }
 
 /// Creates the scaffold and returns its path. Errors: a broken `site.toml`, an unusable name, an
 /// existing file or chapter slug (nothing is overwritten), or I/O.
-pub(crate) fn new_file(root: &Path, scaffold: Scaffold, name: &str) -> anyhow::Result<PathBuf> {
+pub(crate) fn new_file(root: &Path, scaffold: &Scaffold, name: &str) -> anyhow::Result<PathBuf> {
     let config = match crate::config::load_config(root)? {
         Ok(config) => config,
         Err(_) => anyhow::bail!("site.toml has errors; run `integridad check` to see them"),
     };
     let (path, text) = match scaffold {
-        Scaffold::Chapter => chapter(&config, name, &today())?,
+        Scaffold::Chapter { section } => {
+            let dir = section_dir(&config, section)?;
+            chapter(&config, &dir, name, &today())?
+        }
+        Scaffold::Translation { lang, from } => {
+            translation::translation(&config, lang, from, name)?
+        }
         Scaffold::Checklist => checklist(&config, name)?,
     };
     let dir = path.parent().context("scaffold paths have a folder")?;
@@ -55,8 +66,36 @@ fn spanish(config: &Config) -> bool {
     config.default_lang.as_str() == "es"
 }
 
-/// Path and text of a new chapter titled `name`, numbered after the last one in `content/toolkit/`.
-fn chapter(config: &Config, name: &str, date: &str) -> anyhow::Result<(PathBuf, String)> {
+/// The folder of `--section` under `content/`: `/`-separated folder names, none hidden or `..`.
+fn section_dir(config: &Config, section: &str) -> anyhow::Result<String> {
+    let section = section.trim().trim_matches('/');
+    let valid = !section.is_empty()
+        && section.split('/').all(|segment| {
+            !segment.is_empty()
+                && !segment.starts_with('.')
+                && !segment.contains('\\')
+                && !slug_from_name(segment).is_empty()
+        });
+    if !valid || section == "checklists" {
+        anyhow::bail!(
+            "`--section {section}` is not a folder for chapters under `content/`; use a folder name such as `toolkit`"
+        );
+    }
+    if !config.content_dir.join(section).is_dir() {
+        anyhow::bail!(
+            "`content/{section}` does not exist; create the folder (with an `_index.md`) first, or choose another --section"
+        );
+    }
+    Ok(section.to_string())
+}
+
+/// Path and text of a new chapter titled `name`, numbered after the last one in `content/<section>/`.
+fn chapter(
+    config: &Config,
+    section: &str,
+    name: &str,
+    date: &str,
+) -> anyhow::Result<(PathBuf, String)> {
     let title = name.trim();
     if title.is_empty() || title.chars().any(char::is_control) {
         anyhow::bail!("a chapter needs a one-line title, e.g. `integridad new chapter \"Regalos y hospitalidad\"`");
@@ -67,7 +106,7 @@ fn chapter(config: &Config, name: &str, date: &str) -> anyhow::Result<(PathBuf, 
             "the title `{title}` gives no usable file name; use Latin letters or digits in it"
         );
     }
-    let dir = config.content_dir.join("toolkit");
+    let dir = config.content_dir.join(section);
     let mut last = 0u32;
     for existing in markdown_files(&dir)? {
         let stem = existing.strip_suffix(".md").unwrap_or(&existing);
@@ -82,7 +121,7 @@ fn chapter(config: &Config, name: &str, date: &str) -> anyhow::Result<(PathBuf, 
         }
         if !translation && slug_from_name(base) == slug {
             anyhow::bail!(
-                "`content/toolkit/{existing}` already uses the slug `{slug}`; choose another title"
+                "`content/{section}/{existing}` already uses the slug `{slug}`; choose another title"
             );
         }
     }
@@ -198,12 +237,12 @@ fn checklist(config: &Config, name: &str) -> anyhow::Result<(PathBuf, String)> {
 }
 
 /// A YAML double-quoted scalar (JSON strings are valid YAML).
-fn quoted(text: &str) -> String {
+pub(crate) fn quoted(text: &str) -> String {
     serde_json::to_string(text).unwrap_or_else(|_| "\"\"".into())
 }
 
 /// Today's date (UTC) as `YYYY-MM-DD`. A scaffold may use the clock; build output never does.
-fn today() -> String {
+pub(crate) fn today() -> String {
     let days = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs() / 86_400);
@@ -263,7 +302,8 @@ mod tests {
     fn chapters_take_the_next_number_and_refuse_a_used_slug() {
         let dir = tempfile::tempdir().expect("temp dir");
         let config = config(dir.path());
-        let (path, text) = chapter(&config, "¿Qué es la integridad?", "2026-01-02").expect("first");
+        let (path, text) =
+            chapter(&config, "toolkit", "¿Qué es la integridad?", "2026-01-02").expect("first");
         assert!(
             path.ends_with("content/toolkit/01-que-es-la-integridad.md"),
             "{}",
@@ -280,13 +320,13 @@ mod tests {
         ] {
             std::fs::write(toolkit.join(name), "").expect("write");
         }
-        let (path, _) = chapter(&config, "Regalos", "2026-01-02").expect("next");
+        let (path, _) = chapter(&config, "toolkit", "Regalos", "2026-01-02").expect("next");
         assert!(
             path.ends_with("content/toolkit/10-regalos.md"),
             "{}",
             path.display()
         );
-        let error = chapter(&config, "Glosario", "2026-01-02")
+        let error = chapter(&config, "toolkit", "Glosario", "2026-01-02")
             .unwrap_err()
             .to_string();
         assert!(
@@ -294,7 +334,10 @@ mod tests {
             "{error}"
         );
         for bad in ["", "  ", "¿?", "dos\nlíneas", "Ελληνικά"] {
-            assert!(chapter(&config, bad, "2026-01-02").is_err(), "{bad:?}");
+            assert!(
+                chapter(&config, "toolkit", bad, "2026-01-02").is_err(),
+                "{bad:?}"
+            );
         }
     }
 
