@@ -10,6 +10,8 @@ pub mod command;
 mod config;
 mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
 mod integrity;
 pub mod lang;
 mod markdown;

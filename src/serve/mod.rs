@@ -2,7 +2,7 @@
 //! reload, serves it over HTTP from that snapshot, and rebuilds on every change. Wires the
 //! parts together (`watch` → `state` ← `server`/`http`/`reload`); it never writes to disk.
 
-mod http;
+pub(crate) mod http;
 mod reload;
 mod server;
 mod state;

@@ -4,6 +4,7 @@ mod bundled;
 mod checklist;
 mod cli;
 mod content;
+mod fuzz;
 mod harness;
 mod integrity;
 mod links;
