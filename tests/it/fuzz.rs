@@ -278,18 +278,30 @@ const URL: &[&str] = &[
 ];
 
 #[test]
-fn generated_inputs_never_panic() {
-    generate(
-        fuzzing::front_matter,
-        pieces(YAML, 40).prop_map(|body| [b"---\n".to_vec(), body, b"\n---\n".to_vec()].concat()),
-        600,
-    );
-    generate(fuzzing::checklist, pieces(YAML, 60), 600);
-    generate(fuzzing::site_toml, pieces(TOML, 60), 800);
-    generate(
-        fuzzing::markdown,
-        (any::<u8>(), pieces(MARKDOWN, 60)).prop_map(|(flags, body)| [vec![flags], body].concat()),
-        800,
-    );
-    generate(fuzzing::request_path, pieces(URL, 20), 3000);
+fn generated_front_matter_never_panics() {
+    let documents =
+        pieces(YAML, 40).prop_map(|yaml| [b"---\n".to_vec(), yaml, b"\n---\n".to_vec()].concat());
+    generate(fuzzing::front_matter, documents, 400);
+}
+
+#[test]
+fn generated_checklists_never_panic() {
+    generate(fuzzing::checklist, pieces(YAML, 60), 400);
+}
+
+#[test]
+fn generated_site_toml_never_panics() {
+    generate(fuzzing::site_toml, pieces(TOML, 60), 600);
+}
+
+#[test]
+fn generated_markdown_never_panics() {
+    let bodies =
+        (any::<u8>(), pieces(MARKDOWN, 60)).prop_map(|(flags, body)| [vec![flags], body].concat());
+    generate(fuzzing::markdown, bodies, 500);
+}
+
+#[test]
+fn generated_request_paths_never_panic() {
+    generate(fuzzing::request_path, pieces(URL, 20), 2000);
 }
