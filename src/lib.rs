@@ -13,6 +13,8 @@ pub mod command;
 mod config;
 mod content;
 pub mod diagnostics;
+#[doc(hidden)]
+pub mod fuzzing;
 mod init;
 mod integrity;
 pub mod lang;

@@ -204,7 +204,20 @@ fn load_page(
 ) -> Option<Page> {
     let file = Path::new("content").join(rel);
     let text = read_text(&config.content_dir.join(rel), &file, diags)?;
-    let document = match front_matter::parse_document(&text, &file) {
+    parse_page(&text, rel, id, lang, diags)
+}
+
+/// Parses the text of the page source `rel` (content-relative) into a `Page`: front matter,
+/// kind, slug. Every problem is pushed to `diags`; `None` if the page cannot be used.
+pub(crate) fn parse_page(
+    text: &str,
+    rel: &str,
+    id: &PageId,
+    lang: &Lang,
+    diags: &mut Diagnostics,
+) -> Option<Page> {
+    let file = Path::new("content").join(rel);
+    let document = match front_matter::parse_document(text, &file) {
         Ok(document) => document,
         Err(diagnostic) => {
             diags.push(diagnostic);

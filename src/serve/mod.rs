@@ -4,7 +4,7 @@
 //! disk.
 
 mod conn;
-mod http;
+pub(crate) mod http;
 mod limits;
 mod reload;
 mod server;

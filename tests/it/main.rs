@@ -6,6 +6,7 @@ mod checklist;
 mod cli;
 mod content;
 mod drafts;
+mod fuzz;
 mod harness;
 mod home;
 mod hostile;
