@@ -161,4 +161,37 @@ fn every_download_opens_in_python_docx_and_openpyxl() {
         ),
         "{report}"
     );
+    // The bundled site: every template of the toolkit.
+    let site = SiteTest::bundled();
+    site.build().ok();
+    let report = roundtrip(python, &site.path("content"), &site.path("public"));
+    println!("{report}");
+}
+
+#[test]
+fn template_pages_link_their_downloads_with_sizes() {
+    let site = SiteTest::bundled();
+    site.build().ok();
+    let mut pages = 0;
+    for (path, bytes) in site.tree("public") {
+        if !path.ends_with("index.html") {
+            continue;
+        }
+        let html = String::from_utf8(bytes).unwrap();
+        for link in html.split("class=\"download-list\"").skip(1) {
+            pages += 1;
+            let list = &link[..link.find("</ul>").unwrap()];
+            for item in list.split("<a href=\"").skip(1) {
+                let href = &item[..item.find('"').unwrap()];
+                let dir = Path::new(&path).parent().unwrap();
+                let file = site.path("public").join(dir).join(href);
+                let size = std::fs::metadata(&file)
+                    .unwrap_or_else(|_| panic!("{path}: link {href} has no file"))
+                    .len();
+                assert!(item.contains(" kB</span>"), "{path}: no size beside {href}");
+                assert!(size > 0);
+            }
+        }
+    }
+    assert!(pages >= 14, "only {pages} pages offer downloads");
 }
