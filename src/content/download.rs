@@ -144,3 +144,80 @@ pub(super) fn parse_downloads(
     }
     Ok(downloads)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use crate::content::front_matter::parse_document;
+
+    fn error(downloads: &str) -> (String, usize, usize) {
+        let text = format!("---\ntitle: T\ndownloads:\n{downloads}---\n");
+        let err = parse_document(&text, Path::new("content/a.md")).unwrap_err();
+        let span = err.span.unwrap();
+        (err.message, span.line, span.col)
+    }
+
+    #[test]
+    fn shape_errors_name_their_line_and_column() {
+        let cases = [
+            (
+                "  - format: pdf\n",
+                "unknown download format `pdf`; expected `docx` or `xlsx`",
+                4,
+                13,
+            ),
+            (
+                "  - format: docx\n    table: x\n",
+                "`table` only applies to `xlsx` downloads",
+                5,
+                5,
+            ),
+            (
+                "  - format: xlsx\n",
+                "an `xlsx` download needs `table`",
+                4,
+                13,
+            ),
+            (
+                "  - format: xlsx\n    table: Mi Tabla\n",
+                "invalid table id `Mi Tabla`",
+                5,
+                12,
+            ),
+            (
+                "  - format: xlsx\n    table: t\n    choices:\n      Estado: []\n",
+                "the choices of column `Estado` are empty",
+                7,
+                15,
+            ),
+            (
+                "  - format: xlsx\n    tabla: t\n",
+                "unknown key `tabla`",
+                5,
+                5,
+            ),
+        ];
+        for (yaml, expected, line, col) in cases {
+            let (message, l, c) = error(yaml);
+            assert!(message.contains(expected), "{message} ∌ {expected}");
+            assert_eq!((l, c), (line, col), "{message}");
+        }
+    }
+
+    #[test]
+    fn registers_name_two_files_after_their_table() {
+        let text = "---\ntitle: T\ndownloads:\n  - format: docx\n  - format: xlsx\n    table: registro\n    choices: { Estado: [Sí, No] }\n---\n";
+        let doc = parse_document(text, Path::new("content/a.md")).unwrap();
+        let names: Vec<String> = (doc.front.downloads.iter())
+            .flat_map(|d| d.file_names("regalos"))
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["regalos.docx", "registro.xlsx", "registro.csv"]);
+        let super::DownloadKind::Register { choices, .. } = &doc.front.downloads[1].kind else {
+            panic!("not a register");
+        };
+        assert_eq!(choices[0].column.value, "Estado");
+        assert_eq!(choices[0].values, ["Sí", "No"]);
+    }
+}

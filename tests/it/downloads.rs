@@ -195,3 +195,20 @@ fn template_pages_link_their_downloads_with_sizes() {
     }
     assert!(pages >= 14, "only {pages} pages offer downloads");
 }
+
+#[test]
+fn downloads_are_in_the_offline_bundle() {
+    let site = SiteTest::fixture("downloads/basic");
+    site.run(&["build", "--bundle"]).ok();
+    let zip = std::fs::read(site.path("public/integridad-offline.zip")).unwrap();
+    let names: Vec<String> = zip_times(&zip).into_iter().map(|(n, _)| n).collect();
+    for file in [
+        "integridad-offline/plantillas/registro/registro.docx",
+        "integridad-offline/plantillas/registro/registro-de-regalos.xlsx",
+        "integridad-offline/plantillas/registro/registro-de-regalos.csv",
+    ] {
+        assert!(names.iter().any(|n| n == file), "{file} not in the bundle");
+    }
+    let sums = site.out("SHA256SUMS");
+    assert!(sums.contains("  plantillas/registro/registro.docx\n"));
+}
