@@ -3,8 +3,8 @@
 //! `[NOMBRE DE LA EMPRESA]` is highlighted so it is easy to find and replace.
 
 use docx_rs::{
-    Docx, Paragraph, Run, RunFonts, Shading, SpecialIndentType, Style, StyleType, Table, TableCell,
-    TableRow,
+    Docx, LineSpacing, PageMargin, PageOrientationType, Paragraph, Run, RunFonts, Shading,
+    SpecialIndentType, Style, StyleType, Table, TableCell, TableRow,
 };
 
 use super::blocks::{Block, Piece};
@@ -12,8 +12,12 @@ use super::blocks::{Block, Piece};
 /// Word's unit for indents: twentieths of a point; 360 is a quarter of an inch.
 const INDENT_STEP: i32 = 360;
 
-/// Width of the text on a letter page with the default margins, in twentieths of a point.
-const TEXT_WIDTH: usize = 9360;
+/// A letter page (the size Mexico prints on), in twentieths of a point, with 1-inch margins.
+const PAGE: (u32, u32) = (12240, 15840);
+const MARGIN: i32 = 1440;
+
+/// Tables wider than this turn the document to landscape, so their columns stay readable.
+const MAX_PORTRAIT_COLUMNS: usize = 7;
 
 /// The paragraph ids Word wants (`w14:paraId`), numbered per document so that the same page
 /// always gives the same bytes, whatever else the process built before.
@@ -32,7 +36,27 @@ impl Ids {
 /// Renders `blocks` under the page `title`.
 pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, String> {
     let mut ids = Ids(0);
+    let landscape = blocks
+        .iter()
+        .any(|b| matches!(b, Block::Table(t) if t.header.len() > MAX_PORTRAIT_COLUMNS));
+    let (width, height) = if landscape { (PAGE.1, PAGE.0) } else { PAGE };
+    let text_width = (width as usize).saturating_sub(2 * MARGIN as usize);
+    let margin = PageMargin {
+        top: MARGIN,
+        left: MARGIN,
+        bottom: MARGIN,
+        right: MARGIN,
+        header: MARGIN / 2,
+        footer: MARGIN / 2,
+        gutter: 0,
+    };
     let mut docx = styles(Docx::new())
+        .page_size(width, height)
+        .page_margin(margin);
+    if landscape {
+        docx = docx.page_orient(PageOrientationType::Landscape);
+    }
+    let mut docx = docx
         .created_at("2000-01-01T00:00:00Z")
         .updated_at("2000-01-01T00:00:00Z")
         .add_paragraph(
@@ -97,7 +121,7 @@ pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, Stri
                 }
                 // The grid (column widths) is what Word and python-docx lay cells out by.
                 let columns = table.header.len().max(1);
-                let width = TEXT_WIDTH / columns;
+                let width = text_width / columns;
                 docx.add_table(Table::new(rows).set_grid(vec![width; columns]))
                     .add_paragraph(ids.paragraph())
             }
@@ -135,6 +159,7 @@ fn styles(docx: Docx) -> Docx {
             .size(size)
             .bold()
             .color("1F3864")
+            .line_spacing(LineSpacing::new().before(240).after(80))
     };
     docx.default_fonts(
         RunFonts::new()
@@ -143,7 +168,11 @@ fn styles(docx: Docx) -> Docx {
             .cs("Calibri"),
     )
     .default_size(22)
-    .add_style(Style::new("Normal", StyleType::Paragraph).name("Normal"))
+    .add_style(
+        Style::new("Normal", StyleType::Paragraph)
+            .name("Normal")
+            .line_spacing(LineSpacing::new().after(120)),
+    )
     .add_style(heading("Title", "Title", 40))
     .add_style(heading("Heading1", "heading 1", 32))
     .add_style(heading("Heading2", "heading 2", 26))

@@ -46,7 +46,7 @@ pub(crate) fn planned_paths<'p>(
 }
 
 /// Writes every page's downloads; returns the views (parallel to `Site::pages`) and the number
-/// of files written. Pages are done one after another: docx-rs keeps per-thread counters.
+/// of files written. Few pages have downloads, so they are done one after another.
 pub(crate) fn render_downloads(
     site: &Site,
     sink: &dyn OutputSink,
