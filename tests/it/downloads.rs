@@ -212,3 +212,19 @@ fn downloads_are_in_the_offline_bundle() {
     let sums = site.out("SHA256SUMS");
     assert!(sums.contains("  plantillas/registro/registro.docx\n"));
 }
+
+#[test]
+fn a_section_page_links_its_downloads_too() {
+    let site = SiteTest::bundled();
+    site.write(
+        "content/plantillas/_index.md",
+        "---\ntitle: Plantillas\ndownloads:\n  - format: docx\n---\n## Índice\n\nTexto.\n",
+    );
+    site.build().ok();
+    let html = site.out("plantillas/index.html");
+    assert!(
+        html.contains("<a href=\"plantillas.docx\" download>Descargar en Word (.docx)</a>"),
+        "{html}"
+    );
+    assert!(site.exists("public/plantillas/plantillas.docx"));
+}
