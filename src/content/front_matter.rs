@@ -66,6 +66,8 @@ struct RawFrontMatter {
     sectors: Vec<String>,
     template: Option<String>,
     toc: Option<bool>,
+    #[serde(default)]
+    downloads: Vec<super::download::RawDownload>,
 }
 
 /// A string value of the front matter with the place it was written.
@@ -89,6 +91,8 @@ pub(crate) struct FrontMatter {
     pub sectors: Vec<Located>,
     pub template: Option<Located>,
     pub toc: bool,
+    /// Files offered besides the page (see `content::download`).
+    pub downloads: Vec<super::download::Download>,
 }
 
 /// A markdown file split into its parsed front matter and its body.
@@ -155,6 +159,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
             .collect(),
         template: raw.template.map(|t| locate(t, "template".into())),
         toc: raw.toc.unwrap_or(true),
+        downloads: super::download::parse_downloads(raw.downloads, &positions)?,
     };
     if front.title.trim().is_empty() {
         return Err(Diagnostic::error("`title` is empty").at(positions.value("title")));

@@ -48,6 +48,7 @@ pub(crate) fn add_missing_homes(config: &Config, content: &mut Content) {
                 sectors: Vec::new(),
                 template: None,
                 toc: false,
+                downloads: Vec::new(),
             },
             body: String::new(),
             body_line: 1,

@@ -1,6 +1,7 @@
 //! Reads `content/` from disk: walks it (walkdir), classifies each file (page, section, checklist,
 //! asset), and parses pages and checklists. Nothing after this stage reads content files.
 
+pub(crate) mod download;
 pub(crate) mod front_matter;
 pub(crate) mod home;
 pub(crate) mod page;

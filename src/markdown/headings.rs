@@ -45,19 +45,19 @@ pub(crate) fn heading_id(text: &str) -> String {
 /// on average: each base remembers the last suffix it tried, and since ids are never released,
 /// every suffix below it is still taken (20,000 identical headings stay linear).
 #[derive(Debug, Default)]
-pub(super) struct IdSet {
+pub(crate) struct IdSet {
     used: HashSet<String>,
     next_suffix: HashMap<String, usize>,
 }
 
 impl IdSet {
     /// Takes `id` exactly; false when it was already taken.
-    pub(super) fn reserve(&mut self, id: &str) -> bool {
+    pub(crate) fn reserve(&mut self, id: &str) -> bool {
         self.used.insert(id.to_string())
     }
 
     /// Takes `base`, or the first free `base-1`, `base-2` … when it is already taken.
-    pub(super) fn claim(&mut self, base: &str) -> String {
+    pub(crate) fn claim(&mut self, base: &str) -> String {
         if self.used.insert(base.to_string()) {
             return base.to_string();
         }

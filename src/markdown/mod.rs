@@ -23,7 +23,7 @@ use crate::diagnostics::{Diagnostics, Span};
 use crate::lang::Lang;
 
 /// The SPEC's heading-id rule; slugs of file names use it too.
-pub(crate) use headings::heading_id;
+pub(crate) use headings::{heading_id, IdSet};
 
 /// How markdown is rendered: the `[markdown]` table of site.toml plus the page's language,
 /// which picks the words of alert titles and accessibility labels.
@@ -138,7 +138,7 @@ pub(crate) fn render_markdown(
     }
 }
 
-fn parser_options(options: &MdOptions) -> Options {
+pub(crate) fn parser_options(options: &MdOptions) -> Options {
     let mut parser = Options::ENABLE_TABLES
         | Options::ENABLE_FOOTNOTES
         | Options::ENABLE_STRIKETHROUGH

@@ -134,6 +134,8 @@ pub(crate) struct PageView<'a> {
     /// True on the about page (`content/acerca.md` or `content/about.md`), where the theme
     /// explains how to verify a copy.
     pub about: bool,
+    /// Files generated from this page (front matter `downloads`): Word, spreadsheet, CSV.
+    pub downloads: &'a [crate::render::downloads::DownloadView],
 }
 
 /// A localized text as shown: `lang` is set when the text is in another language than the page

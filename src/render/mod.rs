@@ -6,6 +6,7 @@ mod aliases;
 mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
+pub(crate) mod downloads;
 mod feed;
 mod pages;
 mod plan;
@@ -202,6 +203,7 @@ pub(crate) fn render_site(
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
+    let (downloads, mut files) = downloads::render_downloads(site, sink, diags)?;
     let renderer = pages::Renderer {
         search_indexes: crate::search::write_search_indexes(site, &rendered.pages, sink)?,
         site,
@@ -209,8 +211,9 @@ pub(crate) fn render_site(
         rendered,
         options,
         sink,
+        downloads,
     };
-    let mut files = site.config.languages.len();
+    files += site.config.languages.len();
     files += renderer.render_pages(diags)?;
     files += renderer.render_checklists(diags)?;
     files += renderer.render_specials(diags)?;

@@ -22,6 +22,8 @@ pub(super) struct Renderer<'a> {
     pub rendered: &'a Rendered,
     pub options: &'a super::RenderOptions,
     pub sink: &'a dyn OutputSink,
+    /// The downloads of every page (parallel to `Site::pages`), already written.
+    pub downloads: Vec<Vec<super::downloads::DownloadView>>,
 }
 
 /// One rendered file or the diagnostic that explains why it could not be rendered.
@@ -191,6 +193,7 @@ impl Renderer<'_> {
             children,
             sectors,
             about: ["acerca.md", "about.md"].contains(&page.id.as_str()),
+            downloads: self.downloads.get(i).map_or(&[], Vec::as_slice),
         };
         let context = PageContext {
             site: self.site_view(&here, Some(&page.id)),

@@ -25,6 +25,11 @@ enum Owner<'a> {
         alias: &'a Located,
         page: &'a Path,
     },
+    /// A file declared in a page's front matter `downloads`, blamed at its declaration.
+    Download {
+        span: &'a Span,
+        page: &'a Path,
+    },
 }
 
 impl Owner<'_> {
@@ -38,6 +43,9 @@ impl Owner<'_> {
             Owner::Asset(rel) => format!("the file `content/{rel}`"),
             Owner::Alias { alias, page } => {
                 format!("the alias `{}` of `{}`", alias.value, display_path(page))
+            }
+            Owner::Download { page, .. } => {
+                format!("a download of `{}`", display_path(page))
             }
         }
     }
@@ -71,6 +79,11 @@ impl Owner<'_> {
                 format!("the alias `{}`", alias.value),
                 alias.span.clone(),
                 "choose an alias that is not a page, a file or a folder of the site",
+            ),
+            Owner::Download { span, .. } => (
+                "this download".into(),
+                (*span).clone(),
+                "move or rename the other file, or declare the download once (a register takes its name from its heading id)",
             ),
         };
         (subject, Some(span), help)
@@ -157,7 +170,7 @@ fn collision(owner: &Owner<'_>, other: &Owner<'_>, path: &str, at: &str) -> Diag
 }
 
 /// Claims every output path of the site in a fixed order (generated files, pages, checklists,
-/// theme files, colocated files, aliases), so a collision is blamed on the later, more
+/// theme files, colocated files, downloads, aliases), so a collision is blamed on the later, more
 /// specific source. Invalid aliases are reported here too.
 pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diagnostics) {
     let mut claims = Claims::default();
@@ -209,6 +222,15 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
     }
     for asset in &site.assets {
         claims.claim(asset.rel.clone(), Owner::Asset(&asset.rel), diags);
+    }
+    for (page, url) in site.pages.iter().zip(&site.urls) {
+        for (path, span) in super::downloads::planned_paths(page, url) {
+            let owner = Owner::Download {
+                span,
+                page: &page.file,
+            };
+            claims.claim(path, owner, diags);
+        }
     }
     for page in &site.pages {
         for alias in &page.front.aliases {

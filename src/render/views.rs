@@ -97,7 +97,7 @@ pub(crate) fn site_view<'a>(
 }
 
 /// A download size for people: `830 kB`, `1.4 MB` (decimal units, as Mexico and English write them).
-fn human_size(bytes: u64) -> String {
+pub(crate) fn human_size(bytes: u64) -> String {
     if bytes < 1_000_000 {
         format!("{} kB", bytes.div_ceil(1000))
     } else {
@@ -251,5 +251,6 @@ pub(crate) fn generated_page<'a>(
         children: Vec::new(),
         sectors: Vec::new(),
         about: false,
+        downloads: &[],
     }
 }

@@ -123,6 +123,8 @@ pub(crate) fn content_type(path: &str) -> &'static str {
         "webm" => "video/webm",
         "mp3" => "audio/mpeg",
         "zip" => "application/zip",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         "wasm" => "application/wasm",
         "" if name == "SHA256SUMS" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
@@ -298,6 +300,10 @@ mod tests {
             ("SHA256SUMS", "text/plain; charset=utf-8"),
             ("toolkit/MAPA.PNG", "image/png"),
             ("guia.pdf", "application/pdf"),
+            (
+                "plantillas/registro/registro.xlsx",
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            ),
             ("noext", "application/octet-stream"),
         ];
         for (path, expected) in cases {

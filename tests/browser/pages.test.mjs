@@ -13,6 +13,8 @@ import {
 const SITE = siteDir();
 const CHECKLIST = 'construction';
 const SEARCH = { es: 'integridad', en: 'integrity' };
+const TEMPLATES = { es: 'plantillas/', en: 'templates/' };
+const GIFTS = { es: 'registro-de-regalos/', en: 'gifts-register/' };
 const MISSING = { es: '/toolkit/esta-pagina-no-existe/', en: '/en/no-such-page/' };
 
 function pageTypes(lang) {
@@ -22,6 +24,8 @@ function pageTypes(lang) {
     { kind: 'home', path: home },
     { kind: 'section', path: `${home}toolkit/` },
     { kind: 'chapter', path: chapter || `${home}toolkit/(no chapter was built)/` },
+    { kind: 'templates index', path: `${home}${TEMPLATES[lang]}` },
+    { kind: 'template with downloads', path: `${home}${TEMPLATES[lang]}${GIFTS[lang]}` },
     { kind: 'checklists index', path: `${home}checklists/` },
     { kind: 'checklist', path: `${home}checklists/${CHECKLIST}/` },
     { kind: 'checklist answered', path: `${home}checklists/${CHECKLIST}/`, answer: true },

@@ -5,6 +5,7 @@ mod bundled;
 mod checklist;
 mod cli;
 mod content;
+mod downloads;
 mod drafts;
 mod fuzz;
 mod harness;
