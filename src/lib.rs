@@ -18,6 +18,7 @@ mod markdown;
 mod new;
 mod output;
 mod render;
+mod report;
 mod search;
 pub mod serve;
 mod site;
@@ -39,6 +40,7 @@ pub use integrity::{
 };
 pub use new::Scaffold;
 pub use render::RenderStats;
+pub use report::{report, FileCounts, ReportOptions, ReportOutcome};
 
 /// A whole built site in memory: output path → bytes.
 pub type SiteFiles = std::collections::BTreeMap<String, Vec<u8>>;
