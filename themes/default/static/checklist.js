@@ -354,7 +354,7 @@
     var action = button.getAttribute("data-action");
     if (action === "print") {
       window.print();
-    } else if (action === "export") {
+    } else if (action === "export" || action === "export-share") {
       var name = "integridad-" + checklistId + "-" + today() + ".json";
       download(name, JSON.stringify(exportPayload(), null, 2) + "\n");
       say(msg("export-done", { file: name }), false);
