@@ -118,7 +118,7 @@ pub(crate) fn aggregate(
     }
     Aggregates {
         checklists: stats,
-        elements: element_stats(checklists, &shown),
+        elements: element_stats(&shown, |a| &checklists[a.checklist]),
     }
 }
 
@@ -141,7 +141,7 @@ fn detail(checklist: &Checklist, own: &[&Assessment], min_group: usize) -> Detai
     Detail {
         summary: group_stats(own),
         histogram,
-        elements: element_stats(std::slice::from_ref(checklist), own),
+        elements: element_stats(own, |_| checklist),
         weakest: weakest(checklist, own, WEAKEST_ITEMS),
         by_size,
         by_state,
@@ -203,21 +203,19 @@ fn mean(values: &[f64]) -> Option<f64> {
     (!values.is_empty()).then(|| values.iter().sum::<f64>() / values.len() as f64)
 }
 
-/// Per element, the mean of each assessment's score over that element's items. `checklists`
-/// holds the checklist of every assessment (by index when several are given).
-fn element_stats(checklists: &[Checklist], members: &[&Assessment]) -> Vec<ElementStat> {
+/// Per element, the mean of each assessment's score over that element's items (assessments
+/// without an answered item of the element are left out); `checklist_of` gives their checklist.
+fn element_stats<'c>(
+    members: &[&Assessment],
+    checklist_of: impl Fn(&Assessment) -> &'c Checklist,
+) -> Vec<ElementStat> {
     Element::ALL
         .into_iter()
         .filter_map(|element| {
             let scores: Vec<f64> = members
                 .iter()
                 .filter_map(|a| {
-                    let checklist = if checklists.len() == 1 {
-                        &checklists[0]
-                    } else {
-                        &checklists[a.checklist]
-                    };
-                    let answers: Vec<_> = checklist
+                    let answers: Vec<_> = checklist_of(a)
                         .items()
                         .zip(&a.answers)
                         .filter(|(item, _)| item.element == Some(element))

@@ -9,6 +9,7 @@ mod csv;
 mod load;
 mod privacy;
 mod render;
+mod tables;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
