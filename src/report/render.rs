@@ -123,15 +123,11 @@ impl Renderer<'_> {
         depth: usize,
         tail: &dyn Fn(usize) -> String,
     ) -> ReportContext {
-        let root = if depth == 0 {
+        // `depth` counts the folders between the report's root and the page, language included.
+        let up_to_report = if depth == 0 {
             "./".to_string()
         } else {
             "../".repeat(depth)
-        };
-        let up_to_report = if l == 0 {
-            root.clone()
-        } else {
-            format!("{root}../")
         };
         let alternates = self
             .site

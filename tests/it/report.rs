@@ -508,6 +508,42 @@ fn report_figures_match_an_independent_computation() {
             "{path} names a file or a company"
         );
     }
+    // Every relative link and asset of every page names a file of the report (so it also works
+    // opened from disk), and the pages come in both languages.
+    let files: Vec<String> = site.tree("informe").into_iter().map(|(p, _)| p).collect();
+    assert!(files.contains(&"en/checklists/health/index.html".to_string()));
+    for (path, bytes) in site.tree("informe") {
+        if !path.ends_with(".html") {
+            continue;
+        }
+        let text = String::from_utf8(bytes).unwrap();
+        for link in text
+            .split("href=\"")
+            .skip(1)
+            .chain(text.split("src=\"").skip(1))
+        {
+            let target = link.split('"').next().unwrap().split('#').next().unwrap();
+            if target.is_empty() || target.starts_with("https://") {
+                continue;
+            }
+            let resolved = Path::new(&path).parent().unwrap().join(target);
+            let mut parts: Vec<String> = Vec::new();
+            for part in resolved.components() {
+                match part {
+                    std::path::Component::ParentDir => assert!(
+                        parts.pop().is_some(),
+                        "{path}: `{target}` leaves the report"
+                    ),
+                    std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+                    _ => {}
+                }
+            }
+            assert!(
+                files.contains(&parts.join("/")),
+                "{path}: `{target}` names no file"
+            );
+        }
+    }
     // The same inputs give the same bytes.
     let first = site.tree("informe");
     site.run(&[
