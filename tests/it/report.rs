@@ -610,3 +610,25 @@ fn report_refuses_a_folder_it_did_not_write() {
         .contains("Not enough answers"));
     assert!(!site.exists("out/checklists/health/index.html"));
 }
+
+#[test]
+fn report_usage_errors_exit_2() {
+    let site = SiteTest::bundled();
+    site.write("inbox/a.json", "{}");
+    let inbox = site.path("inbox");
+    let inbox = inbox.to_str().unwrap();
+    site.run(&["report", inbox]).fails(2).stderr_has("--output");
+    site.run(&["report", inbox, "--output", "x", "--min-group", "0"])
+        .fails(2)
+        .stderr_has("--min-group");
+    site.run(&["report", "missing-folder", "--output", "x"])
+        .fails(2)
+        .stderr_has("is not a folder of exported files");
+    let content = site.path("content/informe");
+    site.run(&["report", inbox, "--output", content.to_str().unwrap()])
+        .fails(2)
+        .stderr_has("refusing to use");
+    site.run(&["report", inbox, "--output", &format!("{inbox}/out")])
+        .fails(2)
+        .stderr_has("overlaps the input folder");
+}
