@@ -70,6 +70,7 @@ pub(crate) struct Group {
 #[derive(Debug, Clone)]
 pub(crate) struct GroupFigures {
     pub stats: GroupStats,
+    pub elements: Vec<ElementStat>,
     pub weakest: Vec<WeakItem>,
 }
 
@@ -176,6 +177,7 @@ fn breakdown(
             n: members.len(),
             figures: shown.then(|| GroupFigures {
                 stats: group_stats(&members),
+                elements: element_stats(&members, |_| checklist),
                 weakest: weakest(checklist, &members, WEAKEST_PER_GROUP),
             }),
         })

@@ -78,6 +78,17 @@ pub(crate) fn render_csv_files(
                 groups_csv(checklist, key, groups),
             ));
         }
+        for (key, groups) in [("size", &d.by_size), ("state", &d.by_state)] {
+            files.push((
+                format!("{id}-{key}-elements.csv"),
+                if key == "size" {
+                    "report_csv_size_elements"
+                } else {
+                    "report_csv_state_elements"
+                },
+                group_elements_csv(key, groups),
+            ));
+        }
     }
     files
 }
@@ -115,6 +126,24 @@ fn weakest_csv(checklist: &Checklist, weakest: &[WeakItem]) -> String {
             w.applicable,
             w.weakness
         );
+    }
+    text
+}
+
+/// One line per shown group and element (withheld groups have no line).
+fn group_elements_csv(key: &str, groups: &[Group]) -> String {
+    let mut text = format!("{key},element,assessments,mean_score\n");
+    for g in groups {
+        for e in g.figures.iter().flat_map(|f| &f.elements) {
+            let _ = writeln!(
+                text,
+                "{},{},{},{:.2}",
+                g.key,
+                e.element.as_str(),
+                e.n,
+                e.mean
+            );
+        }
     }
     text
 }

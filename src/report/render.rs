@@ -376,6 +376,10 @@ impl Renderer<'_> {
                 continue;
             }
             tables.push(self.group_table(lang, c, key, groups, csv(key)));
+            if key != "quarter" {
+                let elements = csv(&format!("{key}-elements"));
+                tables.push(self.group_element_table(lang, key, groups, elements));
+            }
         }
         context.tables = tables;
         context

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::checklist::profile::{resolve_state, SizeBand};
 use crate::checklist::score::BANDS;
-use crate::checklist::{Checklist, Reference};
+use crate::checklist::{Checklist, Element, Reference};
 use crate::site::links::{join, Resolved};
 
 use super::aggregate::{ElementStat, Group, WeakItem, NOT_STATED};
@@ -224,6 +224,56 @@ impl Renderer<'_> {
             }),
             "state" => resolve_state(value).map_or(value.to_string(), |s| s.name(lang).to_string()),
             _ => value.to_string(),
+        }
+    }
+
+    /// Groups × elements: the mean score per element of each group that is shown.
+    pub(crate) fn group_element_table(
+        &self,
+        lang: &str,
+        key: &str,
+        groups: &[Group],
+        csv: Option<String>,
+    ) -> Table {
+        let not_enough = self.t(lang, "report_not_enough");
+        let mut columns = vec![self.t(lang, &format!("report_col_{key}"))];
+        columns.extend(
+            Element::ALL
+                .iter()
+                .map(|e| self.t(lang, &format!("element_{}", e.as_str().replace('-', "_")))),
+        );
+        let rows = groups
+            .iter()
+            .map(|g| {
+                let head = Cell::text(self.group_name(lang, key, &g.key));
+                match &g.figures {
+                    None => Row {
+                        head,
+                        cells: Vec::new(),
+                        withheld: Some(not_enough.clone()),
+                    },
+                    Some(f) => Row {
+                        head,
+                        cells: Element::ALL
+                            .iter()
+                            .map(|e| {
+                                let stat = f.elements.iter().find(|s| s.element == *e);
+                                Cell::number(stat.map(|s| percent(s.mean)).unwrap_or_default())
+                            })
+                            .collect(),
+                        withheld: None,
+                    },
+                }
+            })
+            .collect();
+        Table {
+            id: format!("{key}-elements"),
+            title: self.t(lang, &format!("report_by_{key}_elements")),
+            note: self.t(lang, "report_elements_note"),
+            chart: None,
+            columns,
+            rows,
+            csv,
         }
     }
 

@@ -439,6 +439,16 @@ fn report_figures_match_an_independent_computation() {
                 value.unwrap_or("not-stated")
             };
             let rows = csv(&site, &format!("informe/csv/{id}-{key}.csv"));
+            let element_rows = csv(&site, &format!("informe/csv/{id}-{key}-elements.csv"));
+            let shown_keys: Vec<&String> = rows
+                .iter()
+                .filter(|r| r["withheld"] == "no")
+                .map(|r| &r[key])
+                .collect();
+            assert!(
+                element_rows.iter().all(|r| shown_keys.contains(&&r[key])),
+                "{id} {key}: a withheld group has element means"
+            );
             let mut groups: BTreeMap<&str, Vec<&Made>> = BTreeMap::new();
             for m in &own {
                 groups.entry(of(m)).or_default().push(m);
@@ -463,6 +473,31 @@ fn report_figures_match_an_independent_computation() {
                         "{id} {key} {}",
                         row[key]
                     );
+                    // The group's mean per element, too.
+                    let c = &checklists[id];
+                    let lines: Vec<_> =
+                        element_rows.iter().filter(|r| r[key] == row[key]).collect();
+                    assert!(
+                        !lines.is_empty(),
+                        "{id} {key} {} has no element means",
+                        row[key]
+                    );
+                    for line in lines {
+                        let per: Vec<f64> = members
+                            .iter()
+                            .filter_map(|m| {
+                                score(c, &m.answers, &|i| {
+                                    i.element.as_deref() == Some(line["element"].as_str())
+                                })
+                            })
+                            .collect();
+                        assert_eq!(line["assessments"], per.len().to_string());
+                        assert!(
+                            close(&line["mean_score"], mean(&per)),
+                            "{id} {key} {}",
+                            row[key]
+                        );
+                    }
                 } else {
                     // Hidden although large enough: only to protect a smaller hidden group.
                     assert!(
