@@ -78,7 +78,7 @@ pub(crate) fn load_exports(
     languages: &[&str],
 ) -> Loaded {
     let hashes: Vec<String> = checklists.iter().map(Checklist::items_hash).collect();
-    let site = Site {
+    let known = Known {
         checklists,
         hashes: &hashes,
         languages,
@@ -87,7 +87,7 @@ pub(crate) fn load_exports(
     for path in files {
         loaded.files_read += 1;
         let file = path.display().to_string();
-        match read_file(path).and_then(|text| site.parse_export(&text, &file)) {
+        match read_file(path).and_then(|text| known.parse_export(&text, &file)) {
             Ok(assessment) => loaded.assessments.push(assessment),
             Err(reason) => loaded.rejected.push(Rejected { file, reason }),
         }
@@ -108,7 +108,8 @@ fn read_file(path: &Path) -> Result<String, String> {
     String::from_utf8(bytes).map_err(|_| "is not UTF-8 text, so not an export".to_string())
 }
 
-struct Site<'a> {
+/// What the site knows that an export must agree with.
+struct Known<'a> {
     checklists: &'a [Checklist],
     hashes: &'a [String],
     languages: &'a [&'a str],
@@ -131,7 +132,7 @@ const KEYS: [&str; 14] = [
     "answers",
 ];
 
-impl Site<'_> {
+impl Known<'_> {
     fn parse_export(&self, text: &str, file: &str) -> Result<Assessment, String> {
         let value: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
             .map_err(|e| format!("is not valid JSON ({e})"))?;
