@@ -32,6 +32,23 @@ pub enum Command {
     New(NewArgs),
     /// Create a new site (site.toml, a home page, a chapter, a checklist) in DIR.
     Init(InitArgs),
+    /// Build an anonymous report site from folders of exported self-assessments.
+    Report(ReportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    #[command(flatten)]
+    pub root: RootArg,
+    /// Folders holding the exported answer files (`*.json`), searched recursively.
+    #[arg(value_name = "DIR", required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Folder to write the report site and its CSV files into.
+    #[arg(long, value_name = "OUT")]
+    pub output: PathBuf,
+    /// Smallest group of assessments whose figures are shown; smaller ones say "not enough answers".
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_group: u32,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,7 @@
 //! Runs a parsed command: calls the pipeline, prints diagnostics and summaries to stderr.
 //! Exit codes are chosen in `main.rs` from what `run` returns.
 
-use crate::cli::{Command, NewKind, VerifyArgs};
+use crate::cli::{Command, NewKind, ReportArgs, VerifyArgs};
 use crate::serve::{ServeOptions, WatchMode};
 use crate::Verbosity;
 use crate::{SignatureCheck, Trust};
@@ -35,6 +35,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             (crate::check(&options)?, "check")
         }
         Command::Verify(args) => return verify(&args),
+        Command::Report(args) => return report(args),
         Command::Keygen(args) => {
             let password = if args.no_password {
                 crate::Password::None
@@ -169,4 +170,38 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
     }
     eprintln!("{}", result.summary());
     Ok(result.ok())
+}
+
+fn report(args: ReportArgs) -> anyhow::Result<bool> {
+    let options = crate::ReportOptions {
+        root: args.root.root,
+        inputs: args.inputs,
+        output: args.output.clone(),
+        min_group: args.min_group as usize,
+    };
+    let outcome = crate::report(&options)?;
+    eprint!("{}", outcome.diagnostics.render(&outcome.root));
+    if outcome.diagnostics.has_errors() {
+        eprintln!("report failed: the site has errors");
+        return Ok(false);
+    }
+    for warning in &outcome.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let files = outcome.files;
+    let counts = format!(
+        "{} files read, {} used, {} duplicated, {} rejected",
+        files.read, files.used, files.duplicated, files.rejected
+    );
+    if !outcome.written {
+        eprintln!("error: no usable export found ({counts}); nothing was written");
+        return Ok(false);
+    }
+    eprintln!(
+        "report written to {}: {} pages, {} CSV files; {counts}",
+        args.output.display(),
+        outcome.pages,
+        outcome.csv_files
+    );
+    Ok(true)
 }

@@ -22,6 +22,7 @@ mod markdown;
 mod new;
 mod output;
 mod render;
+mod report;
 mod search;
 pub mod serve;
 mod site;
@@ -45,6 +46,7 @@ pub use integrity::{
 pub use new::Scaffold;
 pub use output::exit_on_signals;
 pub use render::RenderStats;
+pub use report::{report, FileCounts, ReportOptions, ReportOutcome};
 pub(crate) use summary::plural;
 pub use summary::{Report, Verbosity};
 

@@ -5,6 +5,7 @@
 mod fields;
 mod id;
 mod node;
+pub(crate) mod profile;
 mod schema;
 pub(crate) mod score;
 #[cfg(test)]
@@ -42,6 +43,30 @@ impl Checklist {
     /// Every item, section by section, in file order (the order scores and answers use).
     pub(crate) fn items(&self) -> impl Iterator<Item = &Item> {
         self.sections.iter().flat_map(|section| &section.items)
+    }
+
+    /// Names the version of the checklist's questions that an export answered: the first 16 hex
+    /// digits of the SHA-256 of one line per item, `section<TAB>item<TAB>risk<TAB>element`, in
+    /// file order. Wording changes keep it; a new, removed, moved or re-weighted item changes it.
+    /// Written into `checklist.json` and the page, so the page's script exports the same value.
+    pub(crate) fn items_hash(&self) -> String {
+        use sha2::{Digest as _, Sha256};
+        let mut hasher = Sha256::new();
+        for section in &self.sections {
+            for item in &section.items {
+                let element = item.element.map_or("", Element::as_str);
+                hasher.update(format!(
+                    "{}\t{}\t{}\t{element}\n",
+                    section.id,
+                    item.id,
+                    item.risk.as_str()
+                ));
+            }
+        }
+        hasher.finalize()[..8]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 }
 

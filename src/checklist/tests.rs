@@ -456,3 +456,26 @@ fn deep_nesting_and_control_characters_are_refused_at_their_position() {
         assert!(diags[0].starts_with(expected), "{} ≠ {expected}", diags[0]);
     }
 }
+
+#[test]
+fn items_hash_follows_ids_risks_and_elements_not_wording() {
+    let hash = |text: &str| run(text, &["es", "en"]).0.expect("valid").items_hash();
+    let base = hash(VALID);
+    assert_eq!(base.len(), 16);
+    assert!(base.bytes().all(|b| b.is_ascii_hexdigit()));
+    assert_eq!(hash(VALID), base, "the same file gives the same hash");
+    let reworded = VALID.replace("¿Hay reglas?", "¿Existen reglas escritas?");
+    assert_eq!(hash(&reworded), base, "wording is not a new version");
+    for (what, from, to) in [
+        ("risk", "risk: low", "risk: medium"),
+        ("element", "element: whistleblowing", "element: training"),
+        ("item id", "id: lic-02", "id: lic-03"),
+        ("section id", "id: licitaciones", "id: contratos"),
+    ] {
+        assert_ne!(
+            hash(&VALID.replace(from, to)),
+            base,
+            "a changed {what} is a new version"
+        );
+    }
+}

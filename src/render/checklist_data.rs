@@ -16,6 +16,8 @@ struct ChecklistData<'a> {
     format: &'static str,
     version: u32,
     id: &'a str,
+    /// The version of the items an export answered (`Checklist::items_hash`).
+    items_hash: String,
     default_language: &'a str,
     languages: Vec<&'a str>,
     title: BTreeMap<Lang, String>,
@@ -81,6 +83,7 @@ pub(crate) fn render_checklist_json(site: &Site, c: usize) -> String {
         format: "integridad-checklist-data",
         version: 1,
         id: checklist.id.as_str(),
+        items_hash: checklist.items_hash(),
         default_language: default.as_str(),
         languages: site
             .config

@@ -4,13 +4,13 @@
 use std::collections::BTreeSet;
 
 use crate::checklist::score::scoring_rules;
-use crate::checklist::{Checklist, Kind, LinkRef, Reference};
+use crate::checklist::{profile, Checklist, Kind, LinkRef, Reference};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Lang, Localized};
 use crate::markdown::{render_markdown, MdSource};
 use crate::render::context::{
-    ChecklistCard, ChecklistSectionView, ChecklistView, ItemView, Link, PageContext, ReferenceView,
-    Text,
+    ChecklistCard, ChecklistSectionView, ChecklistView, Choice, ItemView, Link, PageContext,
+    ReferenceView, Text,
 };
 use crate::render::pages::Renderer;
 use crate::render::views::{self, Here};
@@ -265,6 +265,15 @@ impl Renderer<'_> {
             chapters,
             data_url: "checklist.json".to_string(),
             rules_json: serde_json::to_string(&scoring_rules()).unwrap_or_default(),
+            items_hash: checklist.items_hash(),
+            states: profile::STATES
+                .iter()
+                .map(|s| Choice {
+                    id: s.code,
+                    name: s.name(lang.as_str()),
+                })
+                .collect(),
+            sizes: profile::SizeBand::ALL.map(|s| s.as_str()).to_vec(),
         };
         let page = views::generated_page(
             "checklist",

@@ -164,6 +164,19 @@ pub(crate) struct ChecklistView<'a> {
     pub data_url: String,
     /// The scoring rules as JSON, for a `<script type="application/json">` block.
     pub rules_json: String,
+    /// The version of the items, written into exports (`Checklist::items_hash`).
+    pub items_hash: String,
+    /// Options of the optional state field of an export: code and name in the page's language.
+    pub states: Vec<Choice>,
+    /// Options of the optional size field of an export (the theme names them `size_<id>`).
+    pub sizes: Vec<&'static str>,
+}
+
+/// One option of a closed list.
+#[derive(Debug, Serialize)]
+pub(crate) struct Choice {
+    pub id: &'static str,
+    pub name: &'static str,
 }
 
 #[derive(Debug, Serialize)]

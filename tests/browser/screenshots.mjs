@@ -2,10 +2,12 @@
 // results of an answered checklist, at 390×844 and 1280×800 in both languages, in
 // target/screenshots/, for reviewers.
 // Builds the bundled site first (`cargo run -- build`) unless INTEGRIDAD_SITE_DIR names a built one.
-// `npm run screenshots -- --dark` adds the dark color scheme. Nothing here is committed.
+// `npm run screenshots -- --dark` adds the dark color scheme. `npm run screenshots -- --report DIR`
+// shoots a report written by `integridad report` instead: its index and first checklist page
+// (`report-…png`). Nothing here is committed.
 
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import { chapterPaths, langPrefix, LANGS, launchBrowser, REPO, startStaticServer } from './harness.mjs';
@@ -16,8 +18,31 @@ const SIZES = [
   { name: 'desktop', width: 1280, height: 800, mobile: false },
 ];
 const SCHEMES = process.argv.includes('--dark') ? ['light', 'dark'] : ['light'];
+const REPORT = process.argv.includes('--report') ? path.resolve(process.argv[process.argv.indexOf('--report') + 1] ?? '') : null;
+if (REPORT && !existsSync(path.join(REPORT, 'index.html'))) {
+  throw new Error(`--report needs a folder written by \`integridad report\` (no index.html in ${REPORT})`);
+}
+
+/** The pages to shoot in one language. */
+function shotsFor(site, lang) {
+  const home = langPrefix(lang);
+  if (REPORT) {
+    const checklists = existsSync(path.join(site, 'checklists')) ? readdirSync(path.join(site, 'checklists')).sort() : [];
+    return [
+      { name: 'report', path: home },
+      ...checklists.slice(0, 1).map((id) => ({ name: 'report-checklist', path: `${home}checklists/${id}/` })),
+    ];
+  }
+  return [
+    { name: 'home', path: home },
+    { name: 'chapter', path: chapterPaths(site, lang)[0] },
+    { name: 'checklist', path: `${home}checklists/construction/` },
+    { name: 'checklist-answered', path: `${home}checklists/construction/`, answer: true },
+  ];
+}
 
 function builtSite() {
+  if (REPORT) return REPORT;
   if (process.env.INTEGRIDAD_SITE_DIR) return process.env.INTEGRIDAD_SITE_DIR;
   const site = path.join(OUT, 'site');
   rmSync(site, { recursive: true, force: true });
@@ -46,13 +71,7 @@ const browser = await launchBrowser();
 const written = [];
 try {
   for (const lang of LANGS) {
-    const home = langPrefix(lang);
-    const shots = [
-      { name: 'home', path: home },
-      { name: 'chapter', path: chapterPaths(site, lang)[0] },
-      { name: 'checklist', path: `${home}checklists/construction/` },
-      { name: 'checklist-answered', path: `${home}checklists/construction/`, answer: true },
-    ];
+    const shots = shotsFor(site, lang);
     for (const size of SIZES) {
       for (const colorScheme of SCHEMES) {
         const context = await browser.newContext({

@@ -20,5 +20,6 @@ mod new;
 mod output;
 mod readme;
 mod remote;
+mod report;
 mod serve;
 mod translations;

@@ -1,6 +1,7 @@
 /* integridad — sector checklist self-assessment (progressive enhancement).
    The scoring rules come from the page (#scoring-rules), defined once in Rust; this file holds no numbers.
-   Answers live in localStorage under "integridad:checklist:<id>" so both languages share them. */
+   Answers live in localStorage under "integridad:checklist:<id>" so both languages share them.
+   Exports are version 2 (answers, checklist version, scores, optional size and state); version 1 still imports. */
 (function () {
   "use strict";
   var app = document.getElementById("checklist-app");
@@ -9,6 +10,7 @@
 
   var ANSWERS = ["yes", "partly", "no", "not-applicable"];
   var checklistId = app.getAttribute("data-checklist");
+  var itemsHash = app.getAttribute("data-items-hash") || "";
   var storageKey = "integridad:checklist:" + checklistId;
   var lang = app.getAttribute("data-lang") || document.documentElement.lang || "es";
 
@@ -64,7 +66,7 @@
 
   var items = Array.prototype.map.call(app.querySelectorAll("fieldset.item[data-item]"), function (el, index) {
     var section = el.closest("[data-section]");
-    return { el: el, id: el.getAttribute("data-item"), risk: el.getAttribute("data-risk"), section: section ? section.getAttribute("data-section") : "", index: index };
+    return { el: el, id: el.getAttribute("data-item"), risk: el.getAttribute("data-risk"), element: el.getAttribute("data-element") || "", section: section ? section.getAttribute("data-section") : "", index: index };
   });
   var known = {};
   items.forEach(function (it) { known[it.id] = it; });
@@ -89,18 +91,44 @@
     items.forEach(function (it) { if (answers[it.id]) out[it.id] = answers[it.id]; });
     return out;
   }
+  // The optional size and state of an export: only values offered by the page's own lists.
+  var profileFields = Array.prototype.slice.call(app.querySelectorAll("select[data-profile]"));
+  var profile = {};
+  function cleanProfile(obj) {
+    var out = {};
+    profileFields.forEach(function (select) {
+      var key = select.getAttribute("data-profile"), value = obj && obj[key];
+      var offered = Array.prototype.some.call(select.options, function (o) { return o.value && o.value === value; });
+      if (offered) out[key] = value;
+    });
+    return out;
+  }
+  function applyProfile() {
+    profileFields.forEach(function (select) { select.value = profile[select.getAttribute("data-profile")] || ""; });
+  }
+  // The export id is kept while the answers and profile stay the same, so sending the same
+  // export twice counts once in a chamber's report; any change gives the next export a new id.
+  var lastExport = null;
   function load() {
+    lastExport = null;
     try {
       var data = JSON.parse(window.localStorage.getItem(storageKey) || "null");
-      if (data && data.version === 1 && data.answers && typeof data.answers === "object") return cleanAnswers(data.answers);
+      if (data && data.version === 1 && data.answers && typeof data.answers === "object") {
+        profile = cleanProfile(data.profile);
+        if (data.exported && typeof data.exported.id === "string") lastExport = data.exported;
+        return cleanAnswers(data.answers);
+      }
     } catch (e) { /* unreadable or blocked storage: start empty */ }
+    profile = {};
     return {};
   }
   var storageWarned = false;
   function save() {
     try {
-      if (Object.keys(answers).length) {
-        window.localStorage.setItem(storageKey, JSON.stringify({ version: 1, answers: sortedAnswers() }));
+      if (Object.keys(answers).length || Object.keys(profile).length) {
+        var stored = { version: 1, answers: sortedAnswers(), profile: profile };
+        if (lastExport) stored.exported = lastExport;
+        window.localStorage.setItem(storageKey, JSON.stringify(stored));
       } else {
         window.localStorage.removeItem(storageKey);
       }
@@ -229,6 +257,11 @@
   // --- events ---
   app.addEventListener("change", function (event) {
     var input = event.target;
+    if (input && input.hasAttribute && input.hasAttribute("data-profile")) {
+      profile = cleanProfile(Object.assign({}, profile, { [input.getAttribute("data-profile")]: input.value }));
+      save();
+      return;
+    }
     if (!input || input.type !== "radio") return;
     var fieldset = input.closest("fieldset.item");
     if (!fieldset || !known[fieldset.getAttribute("data-item")]) return;
@@ -254,11 +287,50 @@
     return d.getFullYear() + "-" + p(d.getMonth() + 1) + "-" + p(d.getDate());
   }
 
+  function percent2(value) { return value === null ? null : Math.round(value * 10000) / 100; }
+  function scoresBy(key) {
+    var out = {};
+    items.forEach(function (it) { if (it[key]) out[it[key]] = true; });
+    Object.keys(out).sort().forEach(function (k) {
+      out[k] = percent2(score(items.filter(function (it) { return it[key] === k; })).value);
+    });
+    return out;
+  }
+  function randomId() {
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) { return (b < 16 ? "0" : "") + b.toString(16); }).join("");
+  }
+  // Version 2 of the export: what the page's "share" box describes in plain words, nothing more.
+  function exportPayload() {
+    var total = score(items).value;
+    var fingerprint = JSON.stringify([sortedAnswers(), profile]);
+    if (!lastExport || lastExport.fingerprint !== fingerprint) lastExport = { id: randomId(), fingerprint: fingerprint };
+    save();
+    var payload = {
+      format: "integridad-checklist",
+      version: 2,
+      checklist: checklistId,
+      items_hash: itemsHash,
+      export_id: lastExport.id,
+      date: today(),
+      language: lang,
+      score: percent2(total),
+      band: total === null ? null : bandFor(total).id,
+      sections: scoresBy("section"),
+      elements: scoresBy("element"),
+    };
+    if (profile.size) payload.size = profile.size;
+    if (profile.state) payload.state = profile.state;
+    payload.answers = sortedAnswers();
+    return payload;
+  }
+
   function importText(text) {
     var data;
     try { data = JSON.parse(text); } catch (e) { return say(msg("import-unreadable"), true); }
     if (!data || typeof data !== "object" || data.format !== "integridad-checklist") return say(msg("import-foreign"), true);
-    if (data.version !== 1) return say(msg("import-version"), true);
+    if (data.version !== 1 && data.version !== 2) return say(msg("import-version"), true);
     if (data.checklist !== checklistId) return say(msg("import-other-checklist", { id: String(data.checklist) }), true);
     var raw = data.answers;
     if (!raw || typeof raw !== "object" || Array.isArray(raw)) return say(msg("import-invalid"), true);
@@ -267,8 +339,11 @@
     var clean = cleanAnswers(raw);
     if (bad || (keys.length && !Object.keys(clean).length)) return say(msg("import-invalid"), true);
     answers = clean;
+    if (data.version === 2) profile = cleanProfile(data);
+    lastExport = null;
     save();
     applyToForm();
+    applyProfile();
     render();
     say(msg("import-done", { n: Object.keys(clean).length }), false);
   }
@@ -279,16 +354,18 @@
     var action = button.getAttribute("data-action");
     if (action === "print") {
       window.print();
-    } else if (action === "export") {
+    } else if (action === "export" || action === "export-share") {
       var name = "integridad-" + checklistId + "-" + today() + ".json";
-      var payload = { format: "integridad-checklist", version: 1, checklist: checklistId, answers: sortedAnswers() };
-      download(name, JSON.stringify(payload, null, 2) + "\n");
+      download(name, JSON.stringify(exportPayload(), null, 2) + "\n");
       say(msg("export-done", { file: name }), false);
     } else if (action === "reset") {
       if (!window.confirm(msg("confirm-reset"))) return;
       answers = {};
+      profile = {};
+      lastExport = null;
       save();
       applyToForm();
+      applyProfile();
       render();
       say(msg("reset-done"), false);
     }
@@ -311,6 +388,7 @@
     if (event.key !== storageKey) return;
     answers = load();
     applyToForm();
+    applyProfile();
     render();
   });
 
@@ -327,10 +405,13 @@
   // --- start ---
   answers = load();
   applyToForm();
+  applyProfile();
   renderLegend();
   render();
   stampDate();
   var toolbar = app.querySelector(".checklist-toolbar");
   if (toolbar) toolbar.hidden = false;
   document.getElementById("results").hidden = false;
+  var share = document.getElementById("share");
+  if (share) share.hidden = false;
 })();
