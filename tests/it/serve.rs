@@ -4,7 +4,6 @@
 
 mod browser;
 mod client;
-mod hostile;
 mod streams;
 
 use std::io::{BufRead, BufReader, Read, Write};

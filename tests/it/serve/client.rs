@@ -43,6 +43,8 @@ impl Server {
 
     /// Like `start`, with the server's limit of open files (`ulimit -n`) set to `limit`.
     #[cfg(unix)]
+    // Used by the `hostile_serve` suite, which compiles this file too.
+    #[allow(dead_code)]
     pub(crate) fn start_with_open_files(site: &SiteTest, limit: u32) -> Server {
         let mut command = Command::new("sh");
         command

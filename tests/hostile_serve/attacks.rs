@@ -9,9 +9,9 @@ use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::client::{connect, Server, DEADLINE, POLL};
-use super::UNO;
+use crate::client::{connect, Server, DEADLINE, POLL};
 use crate::harness::SiteTest;
+use crate::{one_at_a_time, UNO};
 
 /// How long one ordinary request may take while the server is under attack: a liveness bound,
 /// far above the few milliseconds a reply takes.
@@ -126,6 +126,7 @@ impl Visitor {
 
 #[test]
 fn slow_connections_and_a_huge_header_do_not_keep_pages_from_being_served() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let port = server.port;
@@ -157,6 +158,7 @@ fn slow_connections_and_a_huge_header_do_not_keep_pages_from_being_served() {
 
 #[test]
 fn a_head_over_16_kb_gets_431_and_is_closed() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let over = exchange(server.port, &head_of(17 * 1024));
@@ -174,6 +176,7 @@ fn a_head_over_16_kb_gets_431_and_is_closed() {
 
 #[test]
 fn on_loopback_only_local_host_names_are_answered() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let port = server.port;
@@ -207,6 +210,7 @@ fn on_loopback_only_local_host_names_are_answered() {
 
 #[test]
 fn on_the_network_any_host_name_is_answered() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &["--bind", "0.0.0.0"]);
     assert_eq!(get_with_host(server.port, "telefono.lan:1111"), 200);
@@ -217,6 +221,7 @@ fn on_the_network_any_host_name_is_answered() {
 
 #[test]
 fn a_request_with_a_body_is_refused() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let sized = exchange(
@@ -233,6 +238,7 @@ fn a_request_with_a_body_is_refused() {
 
 #[test]
 fn idle_and_half_sent_connections_are_closed_after_a_few_seconds() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let mut silent = connect(server.port);
@@ -251,6 +257,7 @@ fn idle_and_half_sent_connections_are_closed_after_a_few_seconds() {
 #[cfg(unix)]
 #[test]
 fn running_out_of_file_handles_does_not_stop_the_server() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start_with_open_files(&site, 64);
     let port = server.port;
@@ -294,6 +301,7 @@ fn memory_and_threads(pid: u32) -> (u64, u64) {
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_and_threads_return_to_their_baseline_after_an_attack() {
+    let _alone = one_at_a_time();
     let site = SiteTest::fixture("serve/basic");
     let server = Server::start(&site, &[]);
     let (port, pid) = (server.port, server.child.id());
