@@ -115,15 +115,16 @@ impl<'a> Claims<'a> {
 }
 
 /// Search index scripts carry a content hash in their names (`search-index.es.1a2b3c4d.js`), so
-/// the whole pattern is theirs.
+/// the whole pattern is theirs, and so is the folder of each language's shards (`search-index.es/`).
 const SEARCH_INDEX: Owner<'static> = Owner::Generated("the search index");
 
 fn is_search_index(path: &str) -> bool {
     !path.contains('/')
-        && path
-            .strip_prefix("search-index.")
-            .and_then(|rest| rest.strip_suffix(".js"))
-            .is_some_and(|middle| !middle.is_empty())
+        && path.strip_prefix("search-index.").is_some_and(|rest| {
+            rest.strip_suffix(".js")
+                .is_some_and(|middle| !middle.is_empty())
+                || (!rest.is_empty() && rest != "js" && !rest.contains('.'))
+        })
 }
 
 /// `a/b/c.html` → `a`, `a/b`.
@@ -242,6 +243,7 @@ mod tests {
         for (path, expected) in [
             ("search-index.es.1a2b3c4d.js", true),
             ("search-index.js", false),
+            ("search-index.es", true),
             ("en/search-index.es.1a2b3c4d.js", false),
             ("search-index.es.css", false),
         ] {
