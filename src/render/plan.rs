@@ -186,7 +186,14 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
     }
     if let Some(theme) = theme {
         if theme.has_template("404.html") {
-            claims.claim("404.html".into(), Owner::Generated("the 404 page"), diags);
+            for language in &config.languages {
+                let prefix = site.lang_prefix(&language.lang);
+                claims.claim(
+                    format!("{prefix}404.html"),
+                    Owner::Generated("the 404 page"),
+                    diags,
+                );
+            }
         }
         if theme.has_template("search.html") {
             for language in &config.languages {

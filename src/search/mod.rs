@@ -88,13 +88,16 @@ fn write_index(lang: &Lang, docs: &[SearchDoc], sink: &dyn OutputSink) -> anyhow
             let id = n * shards::META_CHUNK + k;
             let text = doc_text_json(doc)?;
             let file = write_part(sink, &dir, lang, &format!("t-{id}"), &text)?;
-            entries.push(
-                [doc.title.as_str(), doc.url.as_str(), doc.section.as_str()]
-                    .map(str::to_owned)
-                    .into_iter()
-                    .chain([file])
-                    .collect::<Vec<_>>(),
-            );
+            // Title, link, section, text file and heading ids: enough to list the result and
+            // link it to its heading before its text (for the excerpt) has arrived.
+            let heads: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+            entries.push((
+                doc.title.as_str(),
+                doc.url.as_str(),
+                doc.section.as_str(),
+                file,
+                heads,
+            ));
         }
         let json = serde_json::to_vec(&entries)?;
         manifest

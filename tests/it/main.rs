@@ -12,4 +12,5 @@ mod links;
 mod new;
 mod output;
 mod remote;
+mod search;
 mod serve;

@@ -140,23 +140,23 @@
         return { doc: Number(d), score: score, head: head };
       });
       results.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
+      // A word on very many pages keeps only its best postings: the count is then a lower bound.
+      results.atLeast = required.some(function (p) { return p.common; });
       // Short words ("de", "of") must match too, but only longer ones are highlighted.
       var long = ws.filter(function (w) { return w.length >= 3; });
       var marks = long.length ? long : ws.slice();
       perWord.forEach(function (p) { p.stems.forEach(function (s) { if (s.length >= 3) marks.push(s); }); });
-      return { results: results, marks: marks };
+      return { results: results, marks: marks, atLeast: results.atLeast };
     });
   }
 
-  // Title, link and text of each result: the chunk of titles, then the result's own text.
+  // Title, link and heading ids of each result, from its chunk of titles.
   function describe(result) {
     var chunk = Math.floor(result.doc / manifest.chunk);
     return load(manifest.meta[chunk]).then(function (meta) {
       var entry = meta && meta[result.doc % manifest.chunk];
       if (!entry) return null;
-      return load(entry[3]).then(function (text) {
-        return { title: entry[0], url: entry[1], section: entry[2], text: text || { d: "", b: "", h: [] }, head: result.head };
-      });
+      return { title: entry[0], url: entry[1], section: entry[2], file: entry[3], heads: entry[4] || [], head: result.head };
     });
   }
 
@@ -167,16 +167,16 @@
 
   // A ~200-character excerpt around the first match at or after the result's heading, with the
   // matched words in <mark>.
-  function excerpt(doc, marks) {
-    var body = doc.text.b || "", frag = document.createDocumentFragment();
-    var from = doc.head > 0 && doc.text.h[doc.head - 1] ? doc.text.h[doc.head - 1][1] : 0;
+  function excerpt(doc, text, marks) {
+    var body = text.b || "", frag = document.createDocumentFragment();
+    var from = doc.head > 0 && text.h[doc.head - 1] ? text.h[doc.head - 1][1] : 0;
     var first = -1, re = /[\p{L}\p{N}]+/gu, m;
     for (var pass = 0; pass < 2 && first === -1; pass++) {
       re.lastIndex = pass === 0 ? from : 0;
       while ((m = re.exec(body)) !== null) { if (marked(m[0], marks)) { first = m.index; break; } }
     }
     if (first === -1) {
-      frag.appendChild(document.createTextNode(doc.text.d || body.slice(0, 200)));
+      frag.appendChild(document.createTextNode(text.d || body.slice(0, 200)));
       return frag;
     }
     var start = Math.max(0, first - 80), end = Math.min(body.length, first + 140);
@@ -201,7 +201,7 @@
   // Index URLs are relative to the site root; opened from disk (file://) a folder needs its index.html.
   function href(doc) {
     var url = String(doc.url || "");
-    if (doc.head > 0 && url.indexOf("#") === -1 && doc.text.h[doc.head - 1]) url += "#" + doc.text.h[doc.head - 1][0];
+    if (doc.head > 0 && url.indexOf("#") === -1 && doc.heads[doc.head - 1]) url += "#" + doc.heads[doc.head - 1];
     var u = root + url.replace(/^\//, "");
     if (window.location.protocol === "file:") u = u.replace(/(^|\/)(#|$)/, "$1index.html$2");
     return u;
@@ -219,18 +219,21 @@
     a.href = href(doc);
     a.textContent = doc.title;
     li.appendChild(a);
+    // The excerpt follows when the result's text has arrived; the list does not wait for it.
     var p = document.createElement("p");
     p.className = "search-snippet";
-    p.appendChild(excerpt(doc, marks));
     li.appendChild(p);
+    load(doc.file).then(function (text) {
+      p.appendChild(excerpt(doc, text || { d: "", b: "", h: [] }, marks));
+    });
     return li;
   }
 
   var current = null, shown = 0, generation = 0;
 
-  // Shows the next PAGE results of the current query; resolves to the first new link.
-  function showMore() {
-    var found = current, batch = found.results.slice(shown, shown + PAGE), gen = generation;
+  // Appends the next PAGE results of `found` to `target`; resolves to the first new link.
+  function showMore(target, found) {
+    var batch = found.results.slice(shown, shown + PAGE), gen = generation;
     shown += batch.length;
     return Promise.all(batch.map(describe)).then(function (docs) {
       if (gen !== generation) return null;
@@ -238,7 +241,7 @@
       docs.forEach(function (doc) {
         if (!doc) return;
         var li = item(doc, found.marks);
-        list.appendChild(li);
+        target.appendChild(li);
         if (!first) first = li.querySelector("a");
       });
       if (more) more.hidden = shown >= found.results.length;
@@ -261,21 +264,18 @@
       current = found;
       shown = 0;
       var n = found.results.length;
-      var text = n === 0 ? msg("none", { q: q }) : n === 1 ? msg("one", { q: q }) : msg("many", { n: n, q: q });
-      return showMoreFresh().then(function () {
+      var text = n === 0 ? msg("none", { q: q }) : n === 1 ? msg("one", { q: q })
+        : msg(found.atLeast ? "atleast" : "many", { n: n, q: q });
+      // The new list replaces the old one only when its first results are ready, so it never
+      // flickers empty while the reader types.
+      var fresh = list.cloneNode(false);
+      return showMore(fresh, found).then(function () {
         if (gen !== generation) return;
+        list.parentNode.replaceChild(fresh, list);
+        list = fresh;
         app.setAttribute("data-results", String(n));
         summary.textContent = text;
       });
-    });
-  }
-  // Replaces the list with the first results only once they are ready, so it never flickers empty.
-  function showMoreFresh() {
-    var old = list.cloneNode(false);
-    var keep = list;
-    list = old;
-    return showMore().then(function () {
-      keep.parentNode.replaceChild(list, keep);
     });
   }
 
@@ -294,7 +294,7 @@
   var timer = null;
   input.addEventListener("input", function () {
     clearTimeout(timer);
-    timer = setTimeout(function () { show(input.value); updateUrl(input.value.trim()); }, 100);
+    timer = setTimeout(function () { show(input.value); updateUrl(input.value.trim()); }, 60);
   });
   form.addEventListener("submit", function (event) {
     event.preventDefault();
@@ -305,7 +305,7 @@
   if (more) {
     more.addEventListener("click", function () {
       if (!current) return;
-      showMore().then(function (first) { if (first) first.focus(); });
+      showMore(list, current).then(function (first) { if (first) first.focus(); });
     });
   }
 
