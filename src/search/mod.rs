@@ -5,6 +5,7 @@
 //! `fetch`, and under `default-src 'self'`. Words are folded and stemmed here (`terms`); the
 //! theme's `search.js` only folds the query and looks its words up.
 
+mod docs;
 mod shards;
 pub(crate) mod terms;
 
@@ -13,26 +14,13 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::lang::Lang;
-use crate::markdown::{RenderedMarkdown, TextHeading};
+use crate::markdown::RenderedMarkdown;
 use crate::render::theme::hashed_name;
 use crate::render::OutputSink;
 use crate::site::Site;
 
 /// Longest body text kept per page: enough for matching and snippets, small enough for phones.
 pub(crate) const MAX_TEXT: usize = 6000;
-
-/// One search result as the index knows it: a page, a checklist or one checklist item.
-pub(crate) struct SearchDoc {
-    pub title: String,
-    /// Relative to the site root, in the site's link style; may end in `#fragment`.
-    pub url: String,
-    /// The section (or checklist) the result belongs to, shown above its title.
-    pub section: String,
-    pub description: String,
-    pub text: String,
-    /// Headings within `text`, in order.
-    pub headings: Vec<TextHeading>,
-}
 
 /// Writes the index of every language and returns each manifest's output path, which carries a
 /// content hash (as does every file it names) so that mirrors and browsers may cache it forever.
@@ -44,7 +32,7 @@ pub(crate) fn write_search_indexes(
     let mut indexes = BTreeMap::new();
     for language in &site.config.languages {
         let lang = &language.lang;
-        let docs = collect_docs(site, rendered, lang);
+        let docs = docs::collect_docs(site, rendered, lang);
         let name = write_index(lang, &docs, sink)?;
         indexes.insert(lang.clone(), name);
     }
@@ -66,7 +54,11 @@ struct Manifest<'a> {
     chunk: usize,
 }
 
-fn write_index(lang: &Lang, docs: &[SearchDoc], sink: &dyn OutputSink) -> anyhow::Result<String> {
+fn write_index(
+    lang: &Lang,
+    docs: &[docs::SearchDoc],
+    sink: &dyn OutputSink,
+) -> anyhow::Result<String> {
     let dir = format!("search-index.{lang}");
     let analyzer = terms::Analyzer::new(lang);
     let index = shards::TermIndex::build(docs, &analyzer);
@@ -134,7 +126,7 @@ fn write_part(
 
 /// The text of one result: description, body, and each heading's id and where it starts in the
 /// body, counted in UTF-16 code units as JavaScript strings are.
-fn doc_text_json(doc: &SearchDoc) -> anyhow::Result<Vec<u8>> {
+fn doc_text_json(doc: &docs::SearchDoc) -> anyhow::Result<Vec<u8>> {
     #[derive(Serialize)]
     struct Text<'a> {
         d: &'a str,
@@ -172,93 +164,6 @@ fn file_key(prefix: &str) -> String {
         .collect()
 }
 
-/// Every page of `lang`, every checklist, and every checklist item, in that order.
-fn collect_docs(site: &Site, rendered: &[RenderedMarkdown], lang: &Lang) -> Vec<SearchDoc> {
-    let default = &site.config.default_lang;
-    let mut docs = Vec::new();
-    for i in site.pages_in(lang) {
-        let page = &site.pages[i];
-        let section = Site::parent_dir(page)
-            .filter(|d| !d.is_empty())
-            .and_then(|d| {
-                site.page_or_fallback(
-                    &crate::content::page::PageId(format!("{d}/_index.md")),
-                    lang,
-                )
-            })
-            .map_or("", |s| site.pages[s].front.title.as_str());
-        let text = &rendered[i].text;
-        docs.push(SearchDoc {
-            title: page.front.title.clone(),
-            url: from_root(site, &site.urls[i]),
-            section: section.to_string(),
-            description: page.front.description.clone().unwrap_or_default(),
-            text: text.clone(),
-            headings: rendered[i]
-                .headings
-                .iter()
-                .filter(|h| h.end <= text.len())
-                .cloned()
-                .collect(),
-        });
-    }
-    for (c, checklist) in site.checklists.iter().enumerate() {
-        let url = from_root(site, &site.checklist_urls[c][site.lang_index(lang)]);
-        let title = checklist.title.get(lang, default).text;
-        let mut sections = String::new();
-        for section in &checklist.sections {
-            sections.push_str(section.title.get(lang, default).text);
-            sections.push_str(". ");
-        }
-        docs.push(SearchDoc {
-            title: title.to_string(),
-            url: url.clone(),
-            section: String::new(),
-            description: checklist
-                .description
-                .as_ref()
-                .map_or_else(String::new, |d| plain_text(d.get(lang, default).text)),
-            text: sections.trim_end().to_string(),
-            headings: Vec::new(),
-        });
-        for item in checklist.items() {
-            docs.push(SearchDoc {
-                title: item.question.get(lang, default).text.to_string(),
-                url: format!("{url}#{}", item.id),
-                section: title.to_string(),
-                description: String::new(),
-                text: item.guidance.as_ref().map_or_else(String::new, |g| {
-                    truncate(&plain_text(g.get(lang, default).text), MAX_TEXT)
-                }),
-                headings: Vec::new(),
-            });
-        }
-    }
-    docs
-}
-
-/// The words of a markdown text (checklist descriptions and guidance), without markup.
-fn plain_text(md: &str) -> String {
-    use pulldown_cmark::{Event, Parser, TagEnd};
-    let mut out = String::new();
-    for event in Parser::new(md) {
-        match event {
-            Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::End(
-                TagEnd::Emphasis | TagEnd::Strong | TagEnd::Link | TagEnd::Strikethrough,
-            ) => {}
-            Event::SoftBreak | Event::HardBreak | Event::End(_) => out.push(' '),
-            _ => {}
-        }
-    }
-    out.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// A URL relative to the site root in the site's link style (`x/` or `x/index.html`).
-fn from_root(site: &Site, url: &crate::url::UrlPath) -> String {
-    crate::url::UrlPath::dir("").relative_to(url, site.config.links)
-}
-
 pub(crate) fn truncate(text: &str, max: usize) -> String {
     let mut end = text.len().min(max);
     while !text.is_char_boundary(end) {
@@ -276,13 +181,5 @@ mod tests {
         assert_eq!(file_key(""), "_");
         assert_eq!(file_key("de"), "de");
         assert_eq!(file_key("ßx"), "_dfx");
-    }
-
-    #[test]
-    fn plain_text_drops_markup() {
-        assert_eq!(
-            plain_text("Un **regalo** y [un enlace](x.md).\n\n- uno"),
-            "Un regalo y un enlace. uno"
-        );
     }
 }

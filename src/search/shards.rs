@@ -6,8 +6,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use serde::Serialize;
 
+use super::docs::SearchDoc;
 use super::terms::{Analyzer, Word};
-use super::SearchDoc;
 
 /// Largest term shard, in bytes of JSON before compression (about a quarter of that gzipped).
 const SHARD_BYTES: usize = 24_000;
@@ -172,7 +172,7 @@ impl TermIndex {
                 shard.p.insert(term, flat);
             }
         }
-        serde_json::to_vec(&shard).unwrap_or_default()
+        serde_json::to_vec(&shard).expect("maps with string keys serialize")
     }
 }
 
