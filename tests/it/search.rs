@@ -351,3 +351,15 @@ fn language_switcher_never_leads_to_a_missing_page() {
     }
     assert!(checked > 100, "{checked}");
 }
+
+#[test]
+fn a_page_cannot_take_the_folder_of_the_search_index() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/x.md",
+        "---\ntitle: X\nslug: search-index.es\n---\nx\n",
+    );
+    site.build().fails(1).stderr_has(
+        "error: this page would be written to `search-index.es/index.html`, but `search-index.es` is the search index\n --> content/x.md:1:1",
+    );
+}
