@@ -10,6 +10,7 @@ mod links;
 mod raw_html;
 mod spans;
 mod text;
+pub(crate) use text::TextHeading;
 
 use std::collections::BTreeSet;
 use std::ops::Range;
@@ -87,6 +88,8 @@ pub(crate) struct RenderedMarkdown {
     pub anchors: BTreeSet<String>,
     /// Plain text of the body for the search index, whitespace collapsed to single spaces.
     pub text: String,
+    /// Where each heading starts in `text`.
+    pub headings: Vec<TextHeading>,
 }
 
 /// An event with its byte range in the source text.
@@ -107,7 +110,7 @@ pub(crate) fn render_markdown(
     let mut ids = headings::IdSet::default();
     let toc = headings::assign_ids(&mut events, &mut ids, &spans, diags);
     let footnotes = footnotes::Footnotes::collect(&events, &mut ids);
-    let text = text::body_text(&events);
+    let (text, headings) = text::body_text(&events);
     let table_count = events
         .iter()
         .filter(|(event, _)| matches!(event, Event::Start(Tag::Table(_))))
@@ -135,6 +138,7 @@ pub(crate) fn render_markdown(
         toc,
         anchors: ids.into_set(),
         text,
+        headings,
     }
 }
 

@@ -92,6 +92,8 @@ pub(crate) struct Alternate {
     /// Language name in its own language (`Español`, `English`).
     pub name: String,
     pub url: String,
+    /// Absolute URL of `url` (`base_url` + path), for `hreflang` alternates.
+    pub permalink: String,
     pub current: bool,
     /// `false` when the page has no translation in that language and `url` leads to that language's home.
     pub translated: bool,

@@ -216,7 +216,7 @@ impl Renderer<'_> {
         )
     }
 
-    /// The search page of every language and the 404 page.
+    /// The search page and the 404 page of every language (`404.html`, `en/404.html`).
     pub fn render_specials(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
         let site = self.site;
         let mut results = Vec::new();
@@ -233,8 +233,11 @@ impl Renderer<'_> {
             }
         }
         if self.has_template("404.html") {
-            let root = UrlPath::dir(String::new());
-            results.push(self.render_special("404", &root, &site.config.default_lang, "404.html"));
+            for language in &site.config.languages {
+                let output = format!("{}404.html", site.lang_prefix(&language.lang));
+                let url = UrlPath::file(output.clone());
+                results.push(self.render_special("404", &url, &language.lang, &output));
+            }
         }
         let mut written = Self::collect(results, diags)?;
         written += super::aliases::write_aliases(site, self.sink)?;

@@ -128,15 +128,16 @@ impl<'a> Claims<'a> {
 }
 
 /// Search index scripts carry a content hash in their names (`search-index.es.1a2b3c4d.js`), so
-/// the whole pattern is theirs.
+/// the whole pattern is theirs, and so is the folder of each language's shards (`search-index.es/`).
 const SEARCH_INDEX: Owner<'static> = Owner::Generated("the search index");
 
 fn is_search_index(path: &str) -> bool {
     !path.contains('/')
-        && path
-            .strip_prefix("search-index.")
-            .and_then(|rest| rest.strip_suffix(".js"))
-            .is_some_and(|middle| !middle.is_empty())
+        && path.strip_prefix("search-index.").is_some_and(|rest| {
+            rest.strip_suffix(".js")
+                .is_some_and(|middle| !middle.is_empty())
+                || (!rest.is_empty() && rest != "js" && !rest.contains('.'))
+        })
 }
 
 /// `a/b/c.html` → `a`, `a/b`.
@@ -198,7 +199,14 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
     }
     if let Some(theme) = theme {
         if theme.has_template("404.html") {
-            claims.claim("404.html".into(), Owner::Generated("the 404 page"), diags);
+            for language in &config.languages {
+                let prefix = site.lang_prefix(&language.lang);
+                claims.claim(
+                    format!("{prefix}404.html"),
+                    Owner::Generated("the 404 page"),
+                    diags,
+                );
+            }
         }
         if theme.has_template("search.html") {
             for language in &config.languages {
@@ -264,6 +272,7 @@ mod tests {
         for (path, expected) in [
             ("search-index.es.1a2b3c4d.js", true),
             ("search-index.js", false),
+            ("search-index.es", true),
             ("en/search-index.es.1a2b3c4d.js", false),
             ("search-index.es.css", false),
         ] {

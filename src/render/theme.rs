@@ -263,7 +263,11 @@ fn register_functions(
         "t",
         move |kwargs: Kwargs, state: &State| -> tera::TeraResult<String> {
             let key: String = kwargs.must_get("key")?;
-            let lang: String = state.get("lang")?.unwrap_or_else(|| default_lang.clone());
+            // `lang=…` asks for another language's string (`og:locale:alternate`).
+            let lang: String = match kwargs.get("lang")? {
+                Some(lang) => lang,
+                None => state.get("lang")?.unwrap_or_else(|| default_lang.clone()),
+            };
             [lang.as_str(), default_lang.as_str()]
                 .iter()
                 .find_map(|l| strings.get(*l).and_then(|m| m.get(&key)))

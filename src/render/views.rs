@@ -193,6 +193,7 @@ pub(crate) fn alternates(
                 lang: language.lang.to_string(),
                 name: language.name.clone(),
                 url: here.link(site, &url),
+                permalink: format!("{}{}", site.config.base_url, url.as_str()),
                 current: &language.lang == here.lang,
                 translated,
             })

@@ -120,7 +120,10 @@ export async function startStaticServer(root) {
     let status = 200;
     if (!target) {
       status = 404;
-      target = path.join(rootAbs, '404.html');
+      // Like the README's server snippets: a missing URL under /en/ gets the English 404 page.
+      const lang = pathname.match(/^\/([a-z]{2,3}(?:-[A-Za-z0-9]+)?)\//);
+      const localized = lang && path.join(rootAbs, lang[1], '404.html');
+      target = localized && existsSync(localized) ? localized : path.join(rootAbs, '404.html');
       if (!existsSync(target)) {
         res.writeHead(404, { ...headers, 'Content-Type': 'text/plain; charset=utf-8' }).end('not found');
         return;

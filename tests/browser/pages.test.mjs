@@ -59,7 +59,7 @@ async function structure(page, lang, notFound) {
     })(),
   }));
   const problems = [];
-  if (!notFound && facts.lang !== lang) problems.push(`<html lang> is ${JSON.stringify(facts.lang)}, expected "${lang}"`);
+  if (facts.lang !== lang) problems.push(`<html lang> is ${JSON.stringify(facts.lang)}, expected "${lang}"`);
   if (facts.h1 !== 1) problems.push(`${facts.h1} <h1> elements, expected exactly 1`);
   if (facts.main !== 1) problems.push(`${facts.main} main landmarks, expected exactly 1`);
   if (!facts.skip) problems.push('the first in-page link is not a skip link into <main>');

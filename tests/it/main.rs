@@ -21,5 +21,6 @@ mod output;
 mod readme;
 mod remote;
 mod report;
+mod search;
 mod serve;
 mod translations;

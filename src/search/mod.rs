@@ -1,0 +1,185 @@
+//! The search index of each language, split so that a query loads only what it needs: a small
+//! manifest script (`search-index.es.<hash>.js`, setting `self.INTEGRIDAD_SEARCH`) and, in the
+//! folder `search-index.es/`, term shards by prefix, chunks of titles and links, and one text per
+//! result. Scripts rather than JSON so that search also works from file://, where browsers refuse
+//! `fetch`, and under `default-src 'self'`. Words are folded and stemmed here (`terms`); the
+//! theme's `search.js` only folds the query and looks its words up.
+
+mod docs;
+mod shards;
+pub(crate) mod terms;
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::lang::Lang;
+use crate::markdown::RenderedMarkdown;
+use crate::render::theme::hashed_name;
+use crate::render::OutputSink;
+use crate::site::Site;
+
+/// Longest body text kept per page: enough for matching and snippets, small enough for phones.
+pub(crate) const MAX_TEXT: usize = 6000;
+
+/// Writes the index of every language and returns each manifest's output path, which carries a
+/// content hash (as does every file it names) so that mirrors and browsers may cache it forever.
+pub(crate) fn write_search_indexes(
+    site: &Site,
+    rendered: &[RenderedMarkdown],
+    sink: &dyn OutputSink,
+) -> anyhow::Result<BTreeMap<Lang, String>> {
+    let mut indexes = BTreeMap::new();
+    for language in &site.config.languages {
+        let lang = &language.lang;
+        let docs = docs::collect_docs(site, rendered, lang);
+        let name = write_index(lang, &docs, sink)?;
+        indexes.insert(lang.clone(), name);
+    }
+    Ok(indexes)
+}
+
+/// The manifest that the search page loads first; it names every other file of the index.
+#[derive(Serialize)]
+struct Manifest<'a> {
+    lang: &'a str,
+    /// Number of documents.
+    count: usize,
+    /// Folder of the other files, relative to the site root.
+    dir: String,
+    /// Term prefix → shard file.
+    shards: BTreeMap<String, String>,
+    /// Files of titles and links, `chunk` documents each.
+    meta: Vec<String>,
+    chunk: usize,
+}
+
+fn write_index(
+    lang: &Lang,
+    docs: &[docs::SearchDoc],
+    sink: &dyn OutputSink,
+) -> anyhow::Result<String> {
+    let dir = format!("search-index.{lang}");
+    let analyzer = terms::Analyzer::new(lang);
+    let index = shards::TermIndex::build(docs, &analyzer);
+    let mut manifest = Manifest {
+        lang: lang.as_str(),
+        count: docs.len(),
+        dir: format!("{dir}/"),
+        shards: BTreeMap::new(),
+        meta: Vec::new(),
+        chunk: shards::META_CHUNK,
+    };
+    for (prefix, json) in index.shards() {
+        let file = write_part(sink, &dir, lang, &format!("s-{}", file_key(&prefix)), &json)?;
+        manifest.shards.insert(prefix, file);
+    }
+    for (n, chunk) in docs.chunks(shards::META_CHUNK).enumerate() {
+        let mut entries = Vec::with_capacity(chunk.len());
+        for (k, doc) in chunk.iter().enumerate() {
+            let id = n * shards::META_CHUNK + k;
+            let text = doc_text_json(doc)?;
+            let file = write_part(sink, &dir, lang, &format!("t-{id}"), &text)?;
+            // Title, link, section, text file and heading ids: enough to list the result and
+            // link it to its heading before its text (for the excerpt) has arrived.
+            let heads: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+            entries.push((
+                doc.title.as_str(),
+                doc.url.as_str(),
+                doc.section.as_str(),
+                file,
+                heads,
+            ));
+        }
+        let json = serde_json::to_vec(&entries)?;
+        manifest
+            .meta
+            .push(write_part(sink, &dir, lang, &format!("m-{n}"), &json)?);
+    }
+    let mut script = b"self.INTEGRIDAD_SEARCH = ".to_vec();
+    serde_json::to_writer(&mut script, &manifest)?;
+    script.extend_from_slice(b";\n");
+    let name = hashed_name(&format!("search-index.{lang}.js"), &script);
+    sink.write(&name, &script)?;
+    Ok(name)
+}
+
+/// Writes one part of the index as a script that files its JSON under `<lang>/<key>` in
+/// `self.INTEGRIDAD_SEARCH_PARTS`; returns its file name within the index folder.
+fn write_part(
+    sink: &dyn OutputSink,
+    dir: &str,
+    lang: &Lang,
+    key: &str,
+    json: &[u8],
+) -> anyhow::Result<String> {
+    let mut script = format!(
+        "(self.INTEGRIDAD_SEARCH_PARTS=self.INTEGRIDAD_SEARCH_PARTS||{{}})[\"{lang}/{key}\"]="
+    )
+    .into_bytes();
+    script.extend_from_slice(json);
+    script.extend_from_slice(b";\n");
+    let file = hashed_name(&format!("{key}.js"), &script);
+    sink.write(&format!("{dir}/{file}"), &script)?;
+    Ok(file)
+}
+
+/// The text of one result: description, body, and each heading's id and where it starts in the
+/// body, counted in UTF-16 code units as JavaScript strings are.
+fn doc_text_json(doc: &docs::SearchDoc) -> anyhow::Result<Vec<u8>> {
+    #[derive(Serialize)]
+    struct Text<'a> {
+        d: &'a str,
+        b: &'a str,
+        h: Vec<(&'a str, usize)>,
+    }
+    let mut h = Vec::new();
+    for heading in &doc.headings {
+        if let Some(before) = doc.text.get(..heading.offset) {
+            h.push((heading.id.as_str(), before.encode_utf16().count()));
+        }
+    }
+    Ok(serde_json::to_vec(&Text {
+        d: &doc.description,
+        b: &doc.text,
+        h,
+    })?)
+}
+
+/// A shard prefix as part of a file name: ASCII letters and digits as they are, any other
+/// character as `_` and its code point in hex, and the empty prefix as `_`.
+fn file_key(prefix: &str) -> String {
+    if prefix.is_empty() {
+        return "_".to_string();
+    }
+    prefix
+        .chars()
+        .map(|c| {
+            if c.is_ascii_lowercase() || c.is_ascii_digit() {
+                c.to_string()
+            } else {
+                format!("_{:x}", u32::from(c))
+            }
+        })
+        .collect()
+}
+
+pub(crate) fn truncate(text: &str, max: usize) -> String {
+    let mut end = text.len().min(max);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text[..end].to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_keys_are_plain_ascii() {
+        assert_eq!(file_key(""), "_");
+        assert_eq!(file_key("de"), "de");
+        assert_eq!(file_key("ßx"), "_dfx");
+    }
+}

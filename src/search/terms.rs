@@ -1,0 +1,135 @@
+//! Words of the search index: folding (case, accents, `ñ` → `n`) and Snowball stemming of a
+//! language. The browser folds the query the same way (`fold` in the theme's `search.js`); it
+//! never stems, because the index maps every folded word to its stem.
+
+use rust_stemmers::{Algorithm, Stemmer};
+use unicode_normalization::UnicodeNormalization;
+
+use crate::lang::Lang;
+
+/// Words shorter than this are not indexed ("a", "y"): they narrow nothing.
+const MIN_WORD: usize = 2;
+/// Longer "words" are hashes, URLs or garbage, not something a reader types.
+const MAX_WORD: usize = 40;
+
+/// Folds and stems the words of one language.
+pub(crate) struct Analyzer {
+    stemmer: Option<Stemmer>,
+}
+
+/// One word of a text: its folded surface form, its stem (folded too) and where it starts
+/// (a byte offset into the text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Word {
+    pub folded: String,
+    pub stem: String,
+    pub start: usize,
+}
+
+impl Analyzer {
+    /// Spanish and English use their Snowball stemmers, other Snowball languages theirs; a
+    /// language without one is only folded.
+    pub(crate) fn new(lang: &Lang) -> Self {
+        let primary = lang.as_str().split('-').next().unwrap_or_default();
+        let algorithm = match primary {
+            "es" => Some(Algorithm::Spanish),
+            "en" => Some(Algorithm::English),
+            "fr" => Some(Algorithm::French),
+            "pt" => Some(Algorithm::Portuguese),
+            "de" => Some(Algorithm::German),
+            "it" => Some(Algorithm::Italian),
+            "nl" => Some(Algorithm::Dutch),
+            _ => None,
+        };
+        Analyzer {
+            stemmer: algorithm.map(Stemmer::create),
+        }
+    }
+
+    /// The indexable words of `text`, in order.
+    pub(crate) fn words(&self, text: &str) -> Vec<Word> {
+        let mut words = Vec::new();
+        let mut start = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    start = None;
+                    if let Some(word) = self.word(&text[s..i], s) {
+                        words.push(word);
+                    }
+                }
+                _ => {}
+            }
+        }
+        words
+    }
+
+    fn word(&self, raw: &str, start: usize) -> Option<Word> {
+        let lower = raw.to_lowercase();
+        let folded = fold(&lower);
+        let len = folded.chars().count();
+        if !(MIN_WORD..=MAX_WORD).contains(&len) {
+            return None;
+        }
+        let stem = match &self.stemmer {
+            Some(stemmer) => fold(&stemmer.stem(&lower)),
+            None => folded.clone(),
+        };
+        Some(Word {
+            folded,
+            stem,
+            start,
+        })
+    }
+}
+
+/// Lowercase without diacritics: `Denunció` → `denuncio`, `año` → `ano`.
+pub(crate) fn fold(text: &str) -> String {
+    text.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn stems(lang: &str, text: &str) -> Vec<String> {
+        let analyzer = Analyzer::new(&Lang::try_from(lang.to_string()).expect("valid code"));
+        analyzer.words(text).into_iter().map(|w| w.stem).collect()
+    }
+
+    #[test]
+    fn folding_drops_case_and_accents() {
+        for (text, folded) in [
+            ("Denunció", "denuncio"),
+            ("AÑO", "ano"),
+            ("pingüino", "pinguino"),
+            ("Ética", "etica"),
+        ] {
+            assert_eq!(fold(text), folded, "{text}");
+        }
+    }
+
+    #[test]
+    fn forms_of_a_word_share_a_stem() {
+        let spanish = stems("es", "denuncia denuncias denunciar Denuncias");
+        assert!(spanish.iter().all(|s| s == &spanish[0]), "{spanish:?}");
+        let english = stems("en", "gifts gift Gifts");
+        assert!(english.iter().all(|s| s == "gift"), "{english:?}");
+    }
+
+    #[test]
+    fn words_keep_their_offsets_and_skip_short_ones() {
+        let analyzer = Analyzer::new(&Lang::try_from("es".to_string()).expect("valid code"));
+        let words = analyzer.words("Un código, y ¿regalos?");
+        let found: Vec<(&str, usize)> =
+            words.iter().map(|w| (w.folded.as_str(), w.start)).collect();
+        assert_eq!(found, [("un", 0), ("codigo", 3), ("regalos", 16)]);
+    }
+}
