@@ -118,26 +118,25 @@ fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
 fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -> Option<Source> {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
     if let Some(stem) = name.strip_suffix(".md") {
-        let (base, lang) = match stem.rsplit_once('.') {
-            Some((base, suffix)) if looks_like_lang(suffix) => {
-                match Lang::try_from(suffix)
-                    .ok()
-                    .filter(|l| config.language(l).is_some())
-                {
-                    Some(lang) => (base, lang),
-                    None => {
-                        let declared: Vec<String> =
-                            config.langs().iter().map(|l| format!("`{l}`")).collect();
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "unknown language `{suffix}` in the file name `{name}`"
-                            ))
-                            .at(Span::file(Path::new("content").join(&rel)))
-                            .with_help(format!("declared languages are {}", declared.join(", "))),
-                        );
-                        return None;
-                    }
-                }
+        let suffix = stem.rsplit_once('.');
+        let declared = suffix.and_then(|(_, suffix)| {
+            Lang::try_from(suffix)
+                .ok()
+                .filter(|l| config.language(l).is_some())
+        });
+        let (base, lang) = match (suffix, declared) {
+            (Some((base, _)), Some(lang)) => (base, lang),
+            (Some((_, suffix)), None) if looks_like_lang(suffix) => {
+                let declared: Vec<String> =
+                    config.langs().iter().map(|l| format!("`{l}`")).collect();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "unknown language `{suffix}` in the file name `{name}`"
+                    ))
+                    .at(Span::file(Path::new("content").join(&rel)))
+                    .with_help(format!("declared languages are {}", declared.join(", "))),
+                );
+                return None;
             }
             _ => (stem, config.default_lang.clone()),
         };
@@ -163,9 +162,26 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
     }))
 }
 
+/// Whether an undeclared dotted suffix (`x.fr.md`) is meant as a language and so reported as an
+/// unknown one: a code of 2–3 lowercase letters, optionally with a region (`pt-BR`, `es-419`).
+/// Common file extensions are not codes, so `ley.pdf.md` is a page named `ley.pdf`.
 fn looks_like_lang(suffix: &str) -> bool {
-    let primary = suffix.split('-').next().unwrap_or_default();
-    (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase())
+    const EXTENSIONS: &[&str] = &[
+        "bak", "bmp", "csv", "doc", "docx", "gif", "htm", "jpg", "md", "mp3", "mp4", "odp", "ods",
+        "odt", "old", "pdf", "png", "ppt", "rtf", "svg", "tmp", "txt", "xls", "xml", "zip",
+    ];
+    let (primary, region) = match suffix.split_once('-') {
+        Some((primary, region)) => (primary, Some(region)),
+        None => (suffix, None),
+    };
+    let region_ok = region.is_none_or(|r| {
+        (r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+            || (r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()))
+    });
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && region_ok
+        && !EXTENSIONS.contains(&primary)
 }
 
 /// Reads a content file as UTF-8; invalid UTF-8 is an error naming the file and line.
