@@ -91,6 +91,10 @@ impl Diagnostics {
         self.items.extend(other.items);
     }
 
+    pub fn extend_from(&mut self, items: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(items);
+    }
+
     pub fn has_errors(&self) -> bool {
         self.error_count() > 0
     }

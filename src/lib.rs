@@ -219,6 +219,16 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                     return Err(error);
                 }
                 s.files += 1; // the marker file
+                let shown = diagnostics::display_path(
+                    config
+                        .output_dir
+                        .strip_prefix(&root)
+                        .unwrap_or(&config.output_dir),
+                );
+                let new_files = staging.hashes();
+                let foreign =
+                    integrity::check_foreign_files(&config.output_dir, &shown, &new_files);
+                diags.extend_from(foreign);
                 output::swap_in(staging, &config.output_dir)?;
                 stats = Some(s);
             }

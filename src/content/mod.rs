@@ -38,6 +38,9 @@ pub(crate) struct Content {
     pub pages: Vec<Page>,
     pub checklists: Vec<Checklist>,
     pub assets: Vec<Asset>,
+    /// Files of the site's `static/` folder, copied verbatim to the output root (`rel` is
+    /// relative to `static/`).
+    pub statics: Vec<Asset>,
     /// Content-relative paths of pages and checklists that failed to load: links to them are
     /// not reported again as missing.
     pub failed: std::collections::BTreeSet<String>,
@@ -100,6 +103,7 @@ pub(crate) fn load_content(
             }
         }
     }
+    content.statics = load_statics(config, diags);
     content
         .pages
         .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
@@ -109,11 +113,34 @@ pub(crate) fn load_content(
 
 /// Walks `content/` (see `walk::walk_files`) and classifies each file.
 fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
-    walk::walk_files(&config.root, &config.content_dir, diags)
+    walk::walk_files(
+        &config.root,
+        &config.content_dir,
+        walk::Hidden::Refuse,
+        diags,
+    )
+    .into_iter()
+    .filter_map(|found| classify(config, found.rel, &found.abs, diags))
+    .collect()
+}
+
+/// The site's `static/` folder, dot files included and junk left out; none when it is missing.
+fn load_statics(config: &Config, diags: &mut Diagnostics) -> Vec<Asset> {
+    let dir = config.root.join(STATIC_DIR);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walk::walk_files(&config.root, &dir, walk::Hidden::Include, diags)
         .into_iter()
-        .filter_map(|found| classify(config, found.rel, &found.abs, diags))
+        .map(|found| Asset {
+            rel: found.rel,
+            abs: found.abs,
+        })
         .collect()
 }
+
+/// The folder beside `content/` whose files are copied verbatim to the output root.
+pub(crate) const STATIC_DIR: &str = "static";
 
 fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -> Option<Source> {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));

@@ -87,7 +87,12 @@ fn read_theme_files(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<
             dir.display()
         );
     }
-    for found in crate::content::walk::walk_files(&config.root, dir, diags) {
+    for found in crate::content::walk::walk_files(
+        &config.root,
+        dir,
+        crate::content::walk::Hidden::Skip,
+        diags,
+    ) {
         let bytes = std::fs::read(&found.abs)
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", found.abs.display()))?;
         files.insert(found.rel, bytes);

@@ -61,7 +61,7 @@ pub(crate) fn classify(rel: &Path, output: &Path) -> Option<Change> {
     let has_more = rel.components().count() > 1;
     match first.as_ref() {
         CONFIG_FILE if !has_more => Some(Change::Config),
-        "content" => Some(Change::Content),
+        "content" | "static" => Some(Change::Content),
         "themes" if rel.extension().is_some_and(|e| e == "css") => Some(Change::Style),
         "themes" => Some(Change::Theme),
         _ => None,

@@ -19,4 +19,5 @@ mod output;
 mod readme;
 mod remote;
 mod serve;
+mod statics;
 mod translations;
