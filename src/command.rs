@@ -115,7 +115,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         Verbosity::Quiet => report.diagnostics.errors_only(),
         _ => report.diagnostics.clone(),
     };
-    eprint!("{}", diagnostics.render(&report.root));
+    eprint!("{}", diagnostics.render());
     if !report.failed() {
         for line in report.notes(verbosity) {
             eprintln!("{line}");

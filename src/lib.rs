@@ -90,12 +90,8 @@ fn load_config(
     options: &BuildOptions,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<config::Config>> {
-    let mut config = match config::load_config(root)? {
-        Ok(config) => config,
-        Err(errors) => {
-            diags.extend(errors);
-            return Ok(None);
-        }
+    let Some(mut config) = config::load_config_into(root, diags)? else {
+        return Ok(None);
     };
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url::parse_base_url(base_url)

@@ -223,10 +223,14 @@ pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Opt
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
+        Ok(text) => {
+            diags.add_source(file, &text);
+            Some(text)
+        }
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
+            diags.add_source(file, valid);
             let (line, col) = crate::diagnostics::line_col(valid, valid.len());
             diags.push(
                 Diagnostic::error("the file is not valid UTF-8 text")

@@ -193,7 +193,6 @@ type Seen = std::collections::BTreeSet<String>;
 /// successful build did not have (so an editor's terminal is not flooded, yet a new problem,
 /// such as a new link to a draft, is shown once), and one line either way.
 fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, seen: &mut Seen) {
-    let root = state.root();
     let cause = match changed {
         Some([one]) => format!(" after a change to {one}"),
         Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
@@ -208,7 +207,7 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
         } => {
             let mut now = Seen::new();
             for diagnostic in diagnostics.sorted() {
-                let text = crate::diagnostics::render_one(diagnostic, root);
+                let text = diagnostics.render_one(diagnostic);
                 if !seen.contains(&text) {
                     eprint!("{text}");
                 }
@@ -222,7 +221,7 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
             );
         }
         Outcome::Failed { diagnostics, took } => {
-            eprint!("{}", diagnostics.render(root));
+            eprint!("{}", diagnostics.render());
             let errors = match diagnostics.error_count() {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),

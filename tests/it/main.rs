@@ -2,6 +2,7 @@
 mod build;
 mod bundle;
 mod bundled;
+mod carets;
 mod checklist;
 mod cli;
 mod content;
