@@ -72,6 +72,11 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 bind,
                 port: args.port,
                 watch,
+                open: if args.open {
+                    crate::serve::Open::Browser
+                } else {
+                    crate::serve::Open::No
+                },
             };
             crate::serve(&options)?;
             return Ok(true);

@@ -6,6 +6,7 @@
 mod conn;
 mod http;
 mod limits;
+mod open;
 mod reload;
 mod server;
 mod state;
@@ -33,6 +34,16 @@ pub struct ServeOptions {
     /// the system pick a free one.
     pub port: u16,
     pub watch: WatchMode,
+    /// Open the served site in the desktop's browser once it listens (`--open`).
+    pub open: Open,
+}
+
+/// Whether `serve` opens a browser on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Open {
+    #[default]
+    No,
+    Browser,
 }
 
 impl Default for ServeOptions {
@@ -42,6 +53,7 @@ impl Default for ServeOptions {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 1111,
             watch: WatchMode::Events,
+            open: Open::No,
         }
     }
 }
@@ -75,7 +87,16 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     report(&state.rebuild(false), &state, None, &mut seen);
 
     let (listener, addr) = bind(options)?;
-    print_url(addr);
+    let url = print_url(addr);
+    for ip in open::lan_addresses(options.bind) {
+        eprintln!(
+            "on this network (a phone, another computer): {}",
+            open::url_of(ip, addr.port())
+        );
+    }
+    if options.open == Open::Browser {
+        open::open_browser(&url);
+    }
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: listening on {} makes this preview, drafts included, reachable from other devices on the network",
@@ -177,13 +198,16 @@ fn bind(options: &ServeOptions) -> anyhow::Result<(TcpListener, SocketAddr)> {
     )
 }
 
-fn print_url(addr: SocketAddr) {
+/// Prints the URL to open (stdout's first line) and returns it.
+fn print_url(addr: SocketAddr) -> String {
     let host = match addr.ip() {
         ip if ip.is_unspecified() => "127.0.0.1".to_string(),
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    println!("serving on http://{host}:{}/ (Ctrl-C to stop)", addr.port());
+    let url = format!("http://{host}:{}/", addr.port());
+    println!("serving on {url} (Ctrl-C to stop)");
+    url
 }
 
 /// Rendered warnings of the last successful build: a rebuild prints only the ones not in it.

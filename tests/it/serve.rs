@@ -5,6 +5,7 @@
 mod browser;
 mod client;
 mod hostile;
+mod open;
 mod streams;
 
 use std::io::{BufRead, BufReader, Read, Write};
