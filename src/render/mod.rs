@@ -6,6 +6,8 @@ mod aliases;
 mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
+#[cfg(test)]
+mod context_snapshots;
 mod feed;
 mod pages;
 mod plan;
