@@ -22,6 +22,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 offline: args.offline,
                 sign: args.sign,
                 bundle: args.bundle,
+                progress: progress_of(verbosity),
             };
             (crate::build(&options)?, "build")
         }
@@ -30,6 +31,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             let options = crate::BuildOptions {
                 root: args.root.root,
                 include_drafts: args.drafts,
+                progress: progress_of(verbosity),
                 ..crate::BuildOptions::default()
             };
             (crate::check(&options)?, "check")
@@ -130,6 +132,14 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         eprintln!("{}", report.summary(command));
     }
     Ok(!report.failed())
+}
+
+/// `--quiet` shows no progress line.
+fn progress_of(verbosity: Verbosity) -> crate::Progress {
+    match verbosity {
+        Verbosity::Quiet => crate::Progress::Hidden,
+        _ => crate::Progress::OnTerminal,
+    }
 }
 
 fn verbosity_of(args: &crate::cli::Verbosity) -> Verbosity {

@@ -19,6 +19,7 @@ pub mod lang;
 mod markdown;
 mod new;
 mod output;
+mod progress;
 mod render;
 mod search;
 pub mod serve;
@@ -42,6 +43,7 @@ pub use integrity::{
 };
 pub use new::Scaffold;
 pub use output::exit_on_signals;
+pub use progress::Progress;
 pub use render::RenderStats;
 pub(crate) use summary::plural;
 pub use summary::{Report, Verbosity};
@@ -61,6 +63,8 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
     /// Also write the offline bundle (a ZIP of the `--offline` site) into the output.
     pub bundle: bool,
+    /// A progress line on a terminal for a long run.
+    pub progress: Progress,
 }
 
 /// Finds the site root: `--root` as given, else the nearest folder upward with `site.toml`.
@@ -201,7 +205,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         };
         let staging = output::start_staging(&config.output_dir)?;
         notes.extend(staging.note(&config.output_dir));
-        let result = run_pipeline(&config, drafts, &render_options, &staging, &mut diags);
+        let line = progress::Line::start(options.progress);
+        let sink = progress::Counting {
+            inner: &staging,
+            line: &line,
+        };
+        let result = run_pipeline(&config, drafts, &render_options, &sink, &mut diags);
+        line.phase("writing the checksums and swapping the output in");
         let result = result.map(|pipeline| {
             missing_translations = pipeline.missing_translations;
             pipeline.stats
@@ -226,6 +236,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                     integrity::check_foreign_files(&config.output_dir, &shown, &new_files);
                 diags.extend_from(foreign);
                 output::swap_in(staging, &config.output_dir)?;
+                line.finish();
                 stats = Some(s);
             }
             Ok(None) => output::abandon(staging),
@@ -338,12 +349,14 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
     let mut diags = Diagnostics::new();
     let options = BuildOptions {
         include_drafts: options.include_drafts,
+        progress: options.progress,
         ..BuildOptions::default()
     };
     let mut pipeline = Pipeline {
         stats: None,
         missing_translations: Vec::new(),
     };
+    let line = progress::Line::start(options.progress);
     if let Some(config) = load_config(&root, &options, &mut diags)? {
         pipeline = run_pipeline(
             &config,
@@ -353,7 +366,10 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
                 public_key: None,
                 bundle: None,
             },
-            &output::NullSink,
+            &progress::Counting {
+                inner: &output::NullSink,
+                line: &line,
+            },
             &mut diags,
         )?;
     }

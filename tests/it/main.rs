@@ -17,6 +17,7 @@ mod links;
 mod messages;
 mod new;
 mod output;
+mod progress;
 mod readme;
 mod remote;
 mod serve;
