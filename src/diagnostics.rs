@@ -166,8 +166,12 @@ impl Diagnostics {
     /// caret. A flood is cut short: the first `SHOWN_IN_FULL` are shown in full (errors before
     /// warnings), the rest only counted per file.
     pub fn render(&self) -> String {
-        let sorted = self.sorted();
-        let (shown, rest) = split_flood(&sorted);
+        self.render_subset(&self.sorted())
+    }
+
+    /// Like `render`, for some of these diagnostics (in the order given), with their sources.
+    pub fn render_subset(&self, sorted: &[&Diagnostic]) -> String {
+        let (shown, rest) = split_flood(sorted);
         let mut out = String::new();
         for diagnostic in &shown {
             out.push_str(&self.render_one(diagnostic));

@@ -230,14 +230,17 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
             took,
         } => {
             let mut now = Seen::new();
+            let mut fresh = Vec::new();
             for diagnostic in diagnostics.sorted() {
                 let text = diagnostics.render_one(diagnostic);
                 if !seen.contains(&text) {
-                    eprint!("{text}");
+                    fresh.push(diagnostic);
                 }
                 now.insert(text);
             }
             *seen = now;
+            // New warnings only, cut short like any flood.
+            eprint!("{}", diagnostics.render_subset(&fresh));
             let warnings = warnings_note(diagnostics);
             eprintln!(
                 "built #{generation}: {files} files in {} ms{cause}{warnings}",
