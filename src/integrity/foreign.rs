@@ -22,14 +22,22 @@ pub(crate) fn check_foreign_files<T>(
     if !output.join(crate::output::MARKER).is_file() {
         return None;
     }
-    let written: BTreeSet<String> = match std::fs::read_to_string(output.join(SUMS_FILE)) {
-        Ok(text) => parse_sums(&text)
-            .entries
-            .into_iter()
-            .map(|e| e.path)
-            .collect(),
-        Err(_) => new_files.keys().cloned().collect(),
-    };
+    let (written, what): (BTreeSet<String>, &str) =
+        match std::fs::read_to_string(output.join(SUMS_FILE)) {
+            Ok(text) => (
+                parse_sums(&text)
+                    .entries
+                    .into_iter()
+                    .map(|e| e.path)
+                    .collect(),
+                "integridad did not write",
+            ),
+            // Without the old list, a page the new build no longer has cannot be told apart.
+            Err(_) => (
+                new_files.keys().cloned().collect(),
+                "neither this build nor integridad's list of the old one has",
+            ),
+        };
     // A mount point's staging folder sits inside the output while the build runs.
     let staging = |e: &walkdir::DirEntry| {
         let name = e.file_name().to_string_lossy();
@@ -67,7 +75,7 @@ pub(crate) fn check_foreign_files<T>(
     }
     Some(
         Diagnostic::warning(format!(
-            "`{shown_as}` holds {} that integridad did not write, deleted by this build: {}",
+            "`{shown_as}` holds {} that {what}, deleted by this build: {}",
             crate::plural(foreign.len(), "file", "files"),
             names.join(", ")
         ))

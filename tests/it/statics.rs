@@ -109,3 +109,18 @@ fn files_integridad_did_not_write_are_named_before_they_go() {
     again.ok();
     assert!(!again.stderr.contains("did not write"), "{}", again.stderr);
 }
+
+#[test]
+fn without_checksums_foreign_files_are_those_the_new_build_lacks() {
+    let site = SiteTest::fixture("build/basic");
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        format!("{config}\n[integrity]\nchecksums = false\n"),
+    );
+    site.build().ok();
+    site.write("public/.htaccess", "Deny from all\n");
+    site.build()
+        .ok()
+        .stderr_has("`public` holds 1 file that neither this build nor integridad's list of the old one has, deleted by this build: `.htaccess`");
+}
