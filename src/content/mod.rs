@@ -15,7 +15,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
 use page::{slug_from_name, Page, PageId, PageKind};
-pub(crate) use walk::is_ignored_name;
+pub(crate) use walk::{is_ignored_name, is_junk_name};
 
 /// Whether draft pages are part of the site (`build --drafts`, `serve`) or left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

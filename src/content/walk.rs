@@ -112,7 +112,8 @@ pub(crate) fn is_ignored_name(name: &str) -> bool {
 /// Files operating systems, editors and version control leave beside the site's files; they are
 /// never read nor published, wherever they are (README "Ignored files"): `Thumbs.db`,
 /// `ehthumbs.db`, `desktop.ini`, `.DS_Store`, `._*`, `*~`, `*.swp`, `*.swo`, `*.swx`, `.#*`,
-/// `#*#`, `*.tmp`, `*.bak`, `4913`, and the folders `.git`, `.hg`, `.svn`.
+/// `#*#`, `*.tmp`, `*.bak`, `4913`, `*.kate-swp`, `.goutputstream-*`, and the folders `.git`,
+/// `.hg`, `.svn`.
 pub(crate) fn is_junk_name(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "Thumbs.db",
@@ -124,11 +125,12 @@ pub(crate) fn is_junk_name(name: &str) -> bool {
         ".hg",
         ".svn",
     ];
-    const SUFFIXES: &[&str] = &["~", ".swp", ".swo", ".swx", ".tmp", ".bak"];
+    const SUFFIXES: &[&str] = &["~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".kate-swp"];
     NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
         || SUFFIXES.iter().any(|s| name.ends_with(s))
         || name.starts_with(".#")
         || name.starts_with("._")
+        || name.starts_with(".goutputstream-")
         || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
 }
 
