@@ -450,3 +450,23 @@ fn overlay_of_a_flood_shows_twenty_errors_then_counts_per_file() {
         "{stderr}"
     );
 }
+
+#[test]
+fn static_files_and_hidden_content_files_are_picked_up_while_serving() {
+    let site = SiteTest::fixture("serve/basic");
+    let server = Server::start(&site, &[]);
+    site.write("static/.well-known/security.txt", "Contact: x\n");
+    server.wait_for("/.well-known/security.txt", "the static file", |r| {
+        r.status == 200 && r.body == "Contact: x\n"
+    });
+    // A hidden file under content/ is an error at once, and gone with the file.
+    site.write("content/.htaccess", "Deny from all\n");
+    server.wait_for("/__integridad/status", "the error", |r| {
+        r.body
+            .contains("hidden files under `content/` are not published")
+    });
+    std::fs::remove_file(site.path("content/.htaccess")).unwrap();
+    server.wait_for("/__integridad/status", "no errors", |r| {
+        r.body.contains("\"errors\":[]")
+    });
+}
