@@ -123,6 +123,9 @@ pub struct ServeArgs {
     /// Poll the disk instead of using file-system events (network drives, WSL, containers).
     #[arg(long)]
     pub poll: bool,
+    /// Open the site in the desktop's browser once it is served.
+    #[arg(long)]
+    pub open: bool,
 }
 
 #[derive(Debug, Args)]

@@ -22,6 +22,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 offline: args.offline,
                 sign: args.sign,
                 bundle: args.bundle,
+                progress: progress_of(verbosity),
             };
             (crate::build(&options)?, "build")
         }
@@ -30,6 +31,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
             let options = crate::BuildOptions {
                 root: args.root.root,
                 include_drafts: args.drafts,
+                progress: progress_of(verbosity),
                 ..crate::BuildOptions::default()
             };
             (crate::check(&options)?, "check")
@@ -73,6 +75,11 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
                 bind,
                 port: args.port,
                 watch,
+                open: if args.open {
+                    crate::serve::Open::Browser
+                } else {
+                    crate::serve::Open::No
+                },
             };
             crate::serve(&options)?;
             return Ok(true);
@@ -116,7 +123,7 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         Verbosity::Quiet => report.diagnostics.errors_only(),
         _ => report.diagnostics.clone(),
     };
-    eprint!("{}", diagnostics.render(&report.root));
+    eprint!("{}", diagnostics.render());
     if !report.failed() {
         for line in report.notes(verbosity) {
             eprintln!("{line}");
@@ -126,6 +133,14 @@ pub fn run(command: Command) -> anyhow::Result<bool> {
         eprintln!("{}", report.summary(command));
     }
     Ok(!report.failed())
+}
+
+/// `--quiet` shows no progress line.
+fn progress_of(verbosity: Verbosity) -> crate::Progress {
+    match verbosity {
+        Verbosity::Quiet => crate::Progress::Hidden,
+        _ => crate::Progress::OnTerminal,
+    }
 }
 
 fn verbosity_of(args: &crate::cli::Verbosity) -> Verbosity {
@@ -180,7 +195,7 @@ fn report(args: ReportArgs) -> anyhow::Result<bool> {
         min_group: args.min_group as usize,
     };
     let outcome = crate::report(&options)?;
-    eprint!("{}", outcome.diagnostics.render(&outcome.root));
+    eprint!("{}", outcome.diagnostics.render());
     if outcome.diagnostics.has_errors() {
         eprintln!("report failed: the site has errors");
         return Ok(false);

@@ -149,10 +149,27 @@ impl Config {
 /// Reads and validates `root/site.toml`. Content problems (syntax, unknown keys, undeclared
 /// languages) come back as diagnostics; an unreadable file is an I/O error.
 pub(crate) fn load_config(root: &Path) -> anyhow::Result<Result<Config, Diagnostics>> {
+    let mut sources = Diagnostics::new();
+    let config = load_config_into(root, &mut sources)?;
+    Ok(config.ok_or(sources))
+}
+
+/// Like `load_config`, pushing problems and the loaded text (for carets) into `diags`.
+pub(crate) fn load_config_into(
+    root: &Path,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<Option<Config>> {
     let path = root.join(CONFIG_FILE);
     let text = std::fs::read_to_string(&path)
         .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", path.display()))?;
-    Ok(parse_config(&text, root))
+    diags.add_source(CONFIG_FILE, &text);
+    match parse_config(&text, root) {
+        Ok(config) => Ok(Some(config)),
+        Err(errors) => {
+            diags.extend(errors);
+            Ok(None)
+        }
+    }
 }
 
 pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostics> {

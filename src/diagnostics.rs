@@ -1,8 +1,13 @@
 //! Content problems as values: every phase pushes into a `Diagnostics` sink and keeps going,
 //! so a build reports all of its errors at once. Only `render` formats them for people.
 
+use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// How many diagnostics are shown in full before the rest are only counted per file.
+pub const SHOWN_IN_FULL: usize = 20;
 
 /// How serious a diagnostic is; errors fail the build, warnings do not.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
@@ -12,12 +17,14 @@ pub enum Severity {
     Warning,
 }
 
-/// A position in a source file: `file` is relative to the site root, `line` and `col` are 1-based.
+/// A position in a source file: `file` is relative to the site root, `line` and `col` are 1-based;
+/// `len` is how many characters the caret underlines (at least 1).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize)]
 pub struct Span {
     pub file: PathBuf,
     pub line: usize,
     pub col: usize,
+    pub len: usize,
 }
 
 impl Span {
@@ -26,7 +33,14 @@ impl Span {
             file: file.into(),
             line: line.max(1),
             col: col.max(1),
+            len: 1,
         }
+    }
+
+    /// The same position, underlining `len` characters (of its line; at least one).
+    pub fn with_len(mut self, len: usize) -> Span {
+        self.len = len.max(1);
+        self
     }
 
     /// A span for a whole file, pointing at its first character.
@@ -72,10 +86,13 @@ impl Diagnostic {
     }
 }
 
-/// The sink that phases push into. Order of reporting is made deterministic by `sorted`.
+/// The sink that phases push into. Order of reporting is made deterministic by `sorted`. It also
+/// keeps the text of each file as it was loaded (the source map), so a caret is drawn under the
+/// text that was checked even when the file has changed on disk since.
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
+    sources: BTreeMap<PathBuf, Arc<str>>,
 }
 
 impl Diagnostics {
@@ -89,6 +106,16 @@ impl Diagnostics {
 
     pub fn extend(&mut self, other: Diagnostics) {
         self.items.extend(other.items);
+        self.sources.extend(other.sources);
+    }
+
+    /// Records the text of `file` (relative to the site root) as it was loaded.
+    pub fn add_source(&mut self, file: impl Into<PathBuf>, text: &str) {
+        self.sources.insert(file.into(), Arc::from(text));
+    }
+
+    pub fn extend_from(&mut self, items: impl IntoIterator<Item = Diagnostic>) {
+        self.items.extend(items);
     }
 
     pub fn has_errors(&self) -> bool {
@@ -112,6 +139,7 @@ impl Diagnostics {
         let items = self.items.iter().filter(|d| d.severity == Severity::Error);
         Diagnostics {
             items: items.cloned().collect(),
+            sources: self.sources.clone(),
         }
     }
 
@@ -134,68 +162,136 @@ impl Diagnostics {
         items
     }
 
-    /// Formats every diagnostic as the SPEC's `error: …` / ` --> file:line:col` / source line / caret.
-    /// Source lines are read from `root`; a file that cannot be read just omits them.
-    pub fn render(&self, root: &Path) -> String {
+    /// Formats the diagnostics as the SPEC's `error: …` / ` --> file:line:col` / source line /
+    /// caret. A flood is cut short: the first `SHOWN_IN_FULL` are shown in full (errors before
+    /// warnings), the rest only counted per file.
+    pub fn render(&self) -> String {
+        self.render_subset(&self.sorted())
+    }
+
+    /// Like `render`, for some of these diagnostics (in the order given), with their sources.
+    pub fn render_subset(&self, sorted: &[&Diagnostic]) -> String {
+        let (shown, rest) = split_flood(sorted);
         let mut out = String::new();
-        for diagnostic in self.sorted() {
-            out.push_str(&render_one(diagnostic, root));
+        for diagnostic in &shown {
+            out.push_str(&self.render_one(diagnostic));
+        }
+        if !rest.is_empty() {
+            let _ = writeln!(out, "{}, not shown in full:", count_line(&rest, "more "));
+            for (file, items) in per_file(&rest) {
+                let _ = writeln!(out, "  {file}: {}", count_line(&items, ""));
+            }
         }
         out
     }
+
+    /// Formats one diagnostic; shared by the terminal output and the dev server.
+    pub fn render_one(&self, diagnostic: &Diagnostic) -> String {
+        let label = match diagnostic.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+        };
+        let mut out = format!("{label}: {}\n", diagnostic.message);
+        if let Some(span) = &diagnostic.span {
+            let _ = writeln!(out, " --> {}", location(span));
+            if let Some(snippet) = self.snippet(span) {
+                let _ = writeln!(out, "{snippet}");
+            }
+        }
+        if let Some(help) = &diagnostic.help {
+            let _ = writeln!(out, "  = help: {help}");
+        }
+        out
+    }
+
+    /// The source line a span points at with its caret line under it (`12 | text` / `   | ^^^`),
+    /// from the text the file had when it was loaded; `None` for a file not loaded as text.
+    /// The one caret renderer, for the terminal and the overlay alike.
+    pub fn snippet(&self, span: &Span) -> Option<String> {
+        let text = self.sources.get(&span.file)?;
+        let line = text.lines().nth(span.line.checked_sub(1)?)?;
+        let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
+        let number = span.line.to_string();
+        let pad = " ".repeat(number.len());
+        let caret_pad: String = line
+            .chars()
+            .take(span.col.saturating_sub(1))
+            .map(|c| if c == '\t' { '\t' } else { ' ' })
+            .collect();
+        let left = line.chars().count().saturating_sub(span.col - 1);
+        let carets = "^".repeat(span.len.min(left).max(1));
+        Some(format!(
+            "{pad} |\n{number} | {line}\n{pad} | {caret_pad}{carets}"
+        ))
+    }
 }
 
-/// Formats one diagnostic; shared by the terminal output and the dev server's overlay.
-pub fn render_one(diagnostic: &Diagnostic, root: &Path) -> String {
-    let label = match diagnostic.severity {
-        Severity::Error => "error",
-        Severity::Warning => "warning",
-    };
-    let mut out = format!("{label}: {}\n", diagnostic.message);
-    if let Some(span) = &diagnostic.span {
-        let _ = writeln!(
-            out,
-            " --> {}:{}:{}",
-            display_path(&span.file),
-            span.line,
-            span.col
-        );
-        if let Some(line) = source_line(root, span) {
-            let number = span.line.to_string();
-            let pad = " ".repeat(number.len());
-            let caret_pad: String = line
-                .chars()
-                .take(span.col.saturating_sub(1))
-                .map(|c| if c == '\t' { '\t' } else { ' ' })
-                .collect();
-            let _ = writeln!(out, "{pad} |");
-            let _ = writeln!(out, "{number} | {line}");
-            let _ = writeln!(out, "{pad} | {caret_pad}^");
+/// `file:line:col` of a span, as ` --> ` and the overlay show it.
+pub fn location(span: &Span) -> String {
+    format!("{}:{}:{}", display_path(&span.file), span.line, span.col)
+}
+
+/// Splits sorted diagnostics into those shown in full (at most `SHOWN_IN_FULL`, errors first,
+/// kept in their sorted order) and those only counted.
+pub fn split_flood<'a>(sorted: &[&'a Diagnostic]) -> (Vec<&'a Diagnostic>, Vec<&'a Diagnostic>) {
+    if sorted.len() <= SHOWN_IN_FULL {
+        return (sorted.to_vec(), Vec::new());
+    }
+    let errors = sorted
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let mut warnings_left = SHOWN_IN_FULL.saturating_sub(errors);
+    let mut errors_left = SHOWN_IN_FULL;
+    let (mut shown, mut rest) = (Vec::new(), Vec::new());
+    for &d in sorted {
+        let left = match d.severity {
+            Severity::Error => &mut errors_left,
+            Severity::Warning => &mut warnings_left,
+        };
+        if *left > 0 {
+            *left -= 1;
+            shown.push(d);
+        } else {
+            rest.push(d);
         }
     }
-    if let Some(help) = &diagnostic.help {
-        let _ = writeln!(out, "  = help: {help}");
-    }
-    out
+    (shown, rest)
 }
 
-/// The text of the line a span points at, without its line ending, if the file is readable.
-/// A file that resolves outside `root` or into a hidden path of it (a symbolic link the build
-/// refused) is never read.
-pub fn source_line(root: &Path, span: &Span) -> Option<String> {
-    let path = std::fs::canonicalize(root.join(&span.file)).ok()?;
-    let real_root = std::fs::canonicalize(root).ok()?;
-    let inside = path.strip_prefix(&real_root).ok()?;
-    if inside
-        .components()
-        .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
-    {
-        return None;
+/// Diagnostics grouped by file (`site` for those without one), in file order.
+pub fn per_file<'a>(items: &[&'a Diagnostic]) -> BTreeMap<String, Vec<&'a Diagnostic>> {
+    let mut files: BTreeMap<String, Vec<&Diagnostic>> = BTreeMap::new();
+    for &d in items {
+        let file = d
+            .span
+            .as_ref()
+            .map_or_else(|| "(no file)".to_string(), |s| display_path(&s.file));
+        files.entry(file).or_default().push(d);
     }
-    let text = std::fs::read(path).ok()?;
-    let text = String::from_utf8_lossy(&text);
-    let line = text.lines().nth(span.line.checked_sub(1)?)?;
-    Some(line.trim_start_matches('\u{feff}').to_string())
+    files
+}
+
+/// `3 errors and 1 warning` (with `more ` before each noun when asked).
+pub fn count_line(items: &[&Diagnostic], more: &str) -> String {
+    let errors = items
+        .iter()
+        .filter(|d| d.severity == Severity::Error)
+        .count();
+    let warnings = items.len() - errors;
+    let noun = |n: usize, one: &str, many: &str| match n {
+        1 => format!("1 {more}{one}"),
+        n => format!("{n} {more}{many}"),
+    };
+    match (errors, warnings) {
+        (e, 0) => noun(e, "error", "errors"),
+        (0, w) => noun(w, "warning", "warnings"),
+        (e, w) => format!(
+            "{} and {}",
+            noun(e, "error", "errors"),
+            noun(w, "warning", "warnings")
+        ),
+    }
 }
 
 /// Paths are shown with forward slashes on every platform so messages are stable.
@@ -246,19 +342,39 @@ mod tests {
     }
 
     #[test]
-    fn render_shows_line_and_caret() {
-        let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("x.md"), "uno\ndos tres\n").unwrap();
+    fn render_underlines_the_span_in_the_loaded_text() {
         let mut d = Diagnostics::new();
+        d.add_source("x.md", "uno\r\ndos\ttres cuatro\r\n");
         d.push(
             Diagnostic::error("bad `tres`")
-                .at(Span::new("x.md", 2, 5))
+                .at(Span::new("x.md", 2, 5).with_len(4))
                 .with_help("fix it"),
         );
-        let out = d.render(dir.path());
+        d.push(Diagnostic::error("past the end").at(Span::new("x.md", 1, 3).with_len(9)));
+        d.push(Diagnostic::error("not loaded").at(Span::new("y.md", 1, 1)));
         assert_eq!(
-            out,
-            "error: bad `tres`\n --> x.md:2:5\n  |\n2 | dos tres\n  |     ^\n  = help: fix it\n"
+            d.render(),
+            "error: past the end\n --> x.md:1:3\n  |\n1 | uno\n  |   ^\n\
+             error: bad `tres`\n --> x.md:2:5\n  |\n2 | dos\ttres cuatro\n  |    \t^^^^\n  = help: fix it\n\
+             error: not loaded\n --> y.md:1:1\n"
         );
+    }
+
+    #[test]
+    fn a_flood_shows_twenty_in_full_then_counts_per_file() {
+        let mut d = Diagnostics::new();
+        for line in 1..=30 {
+            d.push(Diagnostic::warning("w").at(Span::new("a.md", line, 1)));
+        }
+        for line in 1..=25 {
+            d.push(Diagnostic::error("e").at(Span::new("b.md", line, 1)));
+        }
+        d.push(Diagnostic::error("e").at(Span::new("c.md", 1, 1)));
+        let out = d.render();
+        assert_eq!(out.matches("error: e").count(), 20);
+        assert_eq!(out.matches("warning: w").count(), 0);
+        assert!(out.ends_with(
+            "6 more errors and 30 more warnings, not shown in full:\n  a.md: 30 warnings\n  b.md: 5 errors\n  c.md: 1 error\n"
+        ), "{out}");
     }
 }

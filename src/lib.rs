@@ -21,6 +21,7 @@ pub mod lang;
 mod markdown;
 mod new;
 mod output;
+mod progress;
 mod render;
 mod report;
 mod search;
@@ -45,6 +46,7 @@ pub use integrity::{
 };
 pub use new::Scaffold;
 pub use output::exit_on_signals;
+pub use progress::Progress;
 pub use render::RenderStats;
 pub use report::{report, FileCounts, ReportOptions, ReportOutcome};
 pub(crate) use summary::plural;
@@ -65,6 +67,8 @@ pub struct BuildOptions {
     pub sign: Option<PathBuf>,
     /// Also write the offline bundle (a ZIP of the `--offline` site) into the output.
     pub bundle: bool,
+    /// A progress line on a terminal for a long run.
+    pub progress: Progress,
 }
 
 /// Finds the site root: `--root` as given, else the nearest folder upward with `site.toml`.
@@ -94,12 +98,8 @@ fn load_config(
     options: &BuildOptions,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Option<config::Config>> {
-    let mut config = match config::load_config(root)? {
-        Ok(config) => config,
-        Err(errors) => {
-            diags.extend(errors);
-            return Ok(None);
-        }
+    let Some(mut config) = config::load_config_into(root, diags)? else {
+        return Ok(None);
     };
     if let Some(base_url) = &options.base_url {
         config.base_url = base_url::parse_base_url(base_url)
@@ -209,7 +209,13 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
         };
         let staging = output::start_staging(&config.output_dir)?;
         notes.extend(staging.note(&config.output_dir));
-        let result = run_pipeline(&config, drafts, &render_options, &staging, &mut diags);
+        let line = progress::Line::start(options.progress);
+        let sink = progress::Counting {
+            inner: &staging,
+            line: &line,
+        };
+        let result = run_pipeline(&config, drafts, &render_options, &sink, &mut diags);
+        line.phase("writing the checksums and swapping the output in");
         let result = result.map(|pipeline| {
             missing_translations = pipeline.missing_translations;
             pipeline.stats
@@ -223,7 +229,18 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                     return Err(error);
                 }
                 s.files += 1; // the marker file
+                let shown = diagnostics::display_path(
+                    config
+                        .output_dir
+                        .strip_prefix(&root)
+                        .unwrap_or(&config.output_dir),
+                );
+                let new_files = staging.hashes();
+                let foreign =
+                    integrity::check_foreign_files(&config.output_dir, &shown, &new_files);
+                diags.extend_from(foreign);
                 output::swap_in(staging, &config.output_dir)?;
+                line.finish();
                 stats = Some(s);
             }
             Ok(None) => output::abandon(staging),
@@ -336,12 +353,14 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
     let mut diags = Diagnostics::new();
     let options = BuildOptions {
         include_drafts: options.include_drafts,
+        progress: options.progress,
         ..BuildOptions::default()
     };
     let mut pipeline = Pipeline {
         stats: None,
         missing_translations: Vec::new(),
     };
+    let line = progress::Line::start(options.progress);
     if let Some(config) = load_config(&root, &options, &mut diags)? {
         pipeline = run_pipeline(
             &config,
@@ -351,7 +370,10 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
                 public_key: None,
                 bundle: None,
             },
-            &output::NullSink,
+            &progress::Counting {
+                inner: &output::NullSink,
+                line: &line,
+            },
             &mut diags,
         )?;
     }

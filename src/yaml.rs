@@ -7,7 +7,7 @@ use std::path::Path;
 
 use serde::de::DeserializeOwned;
 use yaml_rust2::parser::{Event, MarkedEventReceiver, Parser};
-use yaml_rust2::scanner::Marker;
+use yaml_rust2::scanner::{Marker, TScalarStyle};
 
 use crate::diagnostics::{Diagnostic, Span};
 
@@ -29,13 +29,16 @@ impl Origin<'_> {
     }
 }
 
+/// Line, column and length in characters of a node (1 for a mapping or a list).
+type Place = (usize, usize, usize);
+
 /// Positions of the nodes of a parsed document, keyed by dotted path: `sections.0.items.2.id`
 /// is the value of key `id`; `sections.0` is the first element of `sections`.
 #[derive(Debug, Clone, Default)]
 pub struct Positions {
     file: std::path::PathBuf,
-    values: BTreeMap<String, (usize, usize)>,
-    keys: BTreeMap<String, (usize, usize)>,
+    values: BTreeMap<String, Place>,
+    keys: BTreeMap<String, Place>,
 }
 
 impl Positions {
@@ -47,16 +50,16 @@ impl Positions {
     /// The span of the key at `path` (for "unknown" or "missing" complaints), else of its value.
     pub fn key(&self, path: &str) -> Span {
         match self.keys.get(path) {
-            Some(&(line, col)) => Span::new(&self.file, line, col),
+            Some(&(line, col, len)) => Span::new(&self.file, line, col).with_len(len),
             None => self.value(path),
         }
     }
 
-    fn find(&self, map: &BTreeMap<String, (usize, usize)>, path: &str) -> Span {
+    fn find(&self, map: &BTreeMap<String, Place>, path: &str) -> Span {
         let mut path = path;
         loop {
-            if let Some(&(line, col)) = map.get(path) {
-                return Span::new(&self.file, line, col);
+            if let Some(&(line, col, len)) = map.get(path) {
+                return Span::new(&self.file, line, col).with_len(len);
             }
             match path.rfind('.') {
                 Some(i) => path = &path[..i],
@@ -84,7 +87,7 @@ pub fn parse<T: DeserializeOwned>(
     }
     let value: T = match serde_yaml::from_str(text) {
         Ok(value) => value,
-        Err(error) => return Err(to_diagnostic(&error, origin, what)),
+        Err(error) => return Err(to_diagnostic(&error, text, origin, what)),
     };
     let (positions, control) = positions(text, origin);
     if let Some(((line, col), c)) = control {
@@ -98,8 +101,36 @@ pub fn parse<T: DeserializeOwned>(
     Ok((value, positions))
 }
 
-fn to_diagnostic(error: &serde_yaml::Error, origin: Origin<'_>, what: &str) -> Diagnostic {
-    let message = clean_message(&error.to_string());
+fn to_diagnostic(
+    error: &serde_yaml::Error,
+    text: &str,
+    origin: Origin<'_>,
+    what: &str,
+) -> Diagnostic {
+    let raw = error.to_string();
+    // serde_yaml points a duplicate key at its mapping; the events know where it is given again.
+    if raw.starts_with("duplicate ") {
+        if let Some((key, first, again)) = record(text, origin).duplicate {
+            return Diagnostic::error(format!("duplicate key `{key}` in {what}"))
+                .at(Span::new(origin.file, again.0, again.1).with_len(again.2))
+                .with_help(format!(
+                    "`{key}` is already given on line {}; keep one of them",
+                    first.0
+                ));
+        }
+    }
+    if let Some(location) = error.location() {
+        let line = text.lines().nth(location.line().saturating_sub(1));
+        let at = line.and_then(|l| l.chars().nth(location.column().saturating_sub(1)));
+        if at == Some('\t') {
+            return Diagnostic::error(format!(
+                "invalid {what}: a tab indents this line, and tabs cannot indent YAML"
+            ))
+            .at(origin.span(location.line(), location.column()))
+            .with_help("indent with spaces (two per level is usual)");
+        }
+    }
+    let message = clean_message(&raw);
     let span = match error.location() {
         Some(location) => origin.span(location.line(), location.column()),
         None => Span::new(origin.file, origin.first_line, 1),
@@ -132,6 +163,12 @@ type Control = ((usize, usize), char);
 
 /// Positions of every node, and the first scalar (key or value) holding a control character.
 fn positions(text: &str, origin: Origin<'_>) -> (Positions, Option<Control>) {
+    let recorder = record(text, origin);
+    (recorder.positions, recorder.control)
+}
+
+/// Walks the events of `text`, recording what `Recorder` keeps.
+fn record<'a>(text: &str, origin: Origin<'a>) -> Recorder<'a> {
     let mut recorder = Recorder {
         origin,
         stack: Vec::new(),
@@ -140,11 +177,12 @@ fn positions(text: &str, origin: Origin<'_>) -> (Positions, Option<Control>) {
             ..Positions::default()
         },
         control: None,
+        duplicate: None,
     };
     // serde_yaml accepted the text, so this parse succeeds; if it does not, positions degrade to
     // the start of the file rather than failing the build.
     let _ = Parser::new_from_str(text).load(&mut recorder, false);
-    (recorder.positions, recorder.control)
+    recorder
 }
 
 /// A container being walked: a mapping (waiting for a key or for the value of `key`) or a sequence.
@@ -158,6 +196,8 @@ struct Recorder<'a> {
     stack: Vec<Frame>,
     positions: Positions,
     control: Option<Control>,
+    /// The first key given twice in one mapping: its name, first and second place.
+    duplicate: Option<(String, Place, Place)>,
 }
 
 impl Recorder<'_> {
@@ -188,7 +228,7 @@ fn join(parent: &str, child: &str) -> String {
 }
 
 impl Recorder<'_> {
-    fn on_scalar(&mut self, value: String, position: (usize, usize)) {
+    fn on_scalar(&mut self, value: String, position: Place) {
         match self.next_path() {
             Some(path) => {
                 self.positions.values.insert(path, position);
@@ -196,6 +236,10 @@ impl Recorder<'_> {
             None => {
                 if let Some(Frame::Map { path, key }) = self.stack.last_mut() {
                     let full = join(path, &value);
+                    if let Some(&first) = self.positions.keys.get(&full) {
+                        self.duplicate
+                            .get_or_insert((value.clone(), first, position));
+                    }
                     self.positions.keys.insert(full, position);
                     *key = Some(value);
                 }
@@ -208,7 +252,13 @@ impl MarkedEventReceiver for Recorder<'_> {
     fn on_event(&mut self, event: Event, mark: Marker) {
         let position = self.at(mark);
         match event {
-            Event::Scalar(value, ..) => {
+            Event::Scalar(value, style, ..) => {
+                let quotes = match style {
+                    TScalarStyle::SingleQuoted | TScalarStyle::DoubleQuoted => 2,
+                    _ => 0,
+                };
+                let (line, col) = position;
+                let place = (line, col, value.chars().count() + quotes);
                 if self.control.is_none() {
                     if let Some(c) = value
                         .chars()
@@ -217,12 +267,14 @@ impl MarkedEventReceiver for Recorder<'_> {
                         self.control = Some((position, c));
                     }
                 }
-                self.on_scalar(value, position);
+                self.on_scalar(value, place);
             }
 
             Event::MappingStart(..) | Event::SequenceStart(..) => {
                 let path = self.next_path().unwrap_or_default();
-                self.positions.values.insert(path.clone(), position);
+                self.positions
+                    .values
+                    .insert(path.clone(), (position.0, position.1, 1));
                 self.stack
                     .push(if matches!(event, Event::MappingStart(..)) {
                         Frame::Map { path, key: None }
@@ -272,7 +324,7 @@ mod tests {
         let text = "title: T\nitems:\n  - id: a\n  - id: b\n";
         let (_doc, pos): (Doc, _) = parse(text, origin(1), "checklist").unwrap();
         assert_eq!(pos.value("items.1.id"), Span::new("c.yaml", 4, 9));
-        assert_eq!(pos.key("items.1.id"), Span::new("c.yaml", 4, 5));
+        assert_eq!(pos.key("items.1.id"), Span::new("c.yaml", 4, 5).with_len(2));
         assert_eq!(pos.value("title"), Span::new("c.yaml", 1, 8));
         assert_eq!(pos.value("items.7.id"), Span::new("c.yaml", 3, 3));
     }

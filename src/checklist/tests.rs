@@ -105,7 +105,7 @@ fn valid_file_becomes_the_model() {
     assert!(item.guidance.is_some());
     let link = LinkRef {
         dest: "../toolkit/06-denuncias.md".into(),
-        span: Span::new("content/checklists/obra.yaml", 14, 38),
+        span: Span::new("content/checklists/obra.yaml", 14, 38).with_len(26),
     };
     assert_eq!(
         item.references,
@@ -141,7 +141,7 @@ fn defaults_apply_and_bom_and_crlf_are_accepted() {
     );
     assert_eq!(
         checklist.sections[0].items[0].span,
-        Span::new("content/checklists/obra.yaml", 6, 11)
+        Span::new("content/checklists/obra.yaml", 6, 11).with_len(2)
     );
 }
 

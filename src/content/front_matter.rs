@@ -212,7 +212,10 @@ mod tests {
     #[test]
     fn records_positions_of_sectors() {
         let doc = parse("---\ntitle: T\nsectors: [health, sports]\n---\n").unwrap();
-        assert_eq!(doc.front.sectors[1].span, Span::new("content/a.md", 3, 19));
+        assert_eq!(
+            doc.front.sectors[1].span,
+            Span::new("content/a.md", 3, 19).with_len(6)
+        );
         assert_eq!(doc.body, "");
     }
 

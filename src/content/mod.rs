@@ -16,7 +16,7 @@ use crate::config::Config;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
 use page::{slug_from_name, Page, PageId, PageKind};
-pub(crate) use walk::is_ignored_name;
+pub(crate) use walk::{is_ignored_name, is_junk_name};
 
 /// Whether draft pages are part of the site (`build --drafts`, `serve`) or left out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +39,9 @@ pub(crate) struct Content {
     pub pages: Vec<Page>,
     pub checklists: Vec<Checklist>,
     pub assets: Vec<Asset>,
+    /// Files of the site's `static/` folder, copied verbatim to the output root (`rel` is
+    /// relative to `static/`).
+    pub statics: Vec<Asset>,
     /// Content-relative paths of pages and checklists that failed to load: links to them are
     /// not reported again as missing.
     pub failed: std::collections::BTreeSet<String>,
@@ -101,6 +104,7 @@ pub(crate) fn load_content(
             }
         }
     }
+    content.statics = load_statics(config, diags);
     content
         .pages
         .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
@@ -110,35 +114,57 @@ pub(crate) fn load_content(
 
 /// Walks `content/` (see `walk::walk_files`) and classifies each file.
 fn walk(config: &Config, diags: &mut Diagnostics) -> Vec<Source> {
-    walk::walk_files(&config.root, &config.content_dir, diags)
+    walk::walk_files(
+        &config.root,
+        &config.content_dir,
+        walk::Hidden::Refuse,
+        diags,
+    )
+    .into_iter()
+    .filter_map(|found| classify(config, found.rel, &found.abs, diags))
+    .collect()
+}
+
+/// The site's `static/` folder, dot files included and junk left out; none when it is missing.
+fn load_statics(config: &Config, diags: &mut Diagnostics) -> Vec<Asset> {
+    let dir = config.root.join(STATIC_DIR);
+    if !dir.is_dir() {
+        return Vec::new();
+    }
+    walk::walk_files(&config.root, &dir, walk::Hidden::Include, diags)
         .into_iter()
-        .filter_map(|found| classify(config, found.rel, &found.abs, diags))
+        .map(|found| Asset {
+            rel: found.rel,
+            abs: found.abs,
+        })
         .collect()
 }
+
+/// The folder beside `content/` whose files are copied verbatim to the output root.
+pub(crate) const STATIC_DIR: &str = "static";
 
 fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -> Option<Source> {
     let (dir, name) = rel.rsplit_once('/').unwrap_or(("", &rel));
     if let Some(stem) = name.strip_suffix(".md") {
-        let (base, lang) = match stem.rsplit_once('.') {
-            Some((base, suffix)) if looks_like_lang(suffix) => {
-                match Lang::try_from(suffix)
-                    .ok()
-                    .filter(|l| config.language(l).is_some())
-                {
-                    Some(lang) => (base, lang),
-                    None => {
-                        let declared: Vec<String> =
-                            config.langs().iter().map(|l| format!("`{l}`")).collect();
-                        diags.push(
-                            Diagnostic::error(format!(
-                                "unknown language `{suffix}` in the file name `{name}`"
-                            ))
-                            .at(Span::file(Path::new("content").join(&rel)))
-                            .with_help(format!("declared languages are {}", declared.join(", "))),
-                        );
-                        return None;
-                    }
-                }
+        let suffix = stem.rsplit_once('.');
+        let declared = suffix.and_then(|(_, suffix)| {
+            Lang::try_from(suffix)
+                .ok()
+                .filter(|l| config.language(l).is_some())
+        });
+        let (base, lang) = match (suffix, declared) {
+            (Some((base, _)), Some(lang)) => (base, lang),
+            (Some((_, suffix)), None) if looks_like_lang(suffix) => {
+                let declared: Vec<String> =
+                    config.langs().iter().map(|l| format!("`{l}`")).collect();
+                diags.push(
+                    Diagnostic::error(format!(
+                        "unknown language `{suffix}` in the file name `{name}`"
+                    ))
+                    .at(Span::file(Path::new("content").join(&rel)))
+                    .with_help(format!("declared languages are {}", declared.join(", "))),
+                );
+                return None;
             }
             _ => (stem, config.default_lang.clone()),
         };
@@ -164,9 +190,26 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
     }))
 }
 
+/// Whether an undeclared dotted suffix (`x.fr.md`) is meant as a language and so reported as an
+/// unknown one: a code of 2–3 lowercase letters, optionally with a region (`pt-BR`, `es-419`).
+/// Common file extensions are not codes, so `ley.pdf.md` is a page named `ley.pdf`.
 fn looks_like_lang(suffix: &str) -> bool {
-    let primary = suffix.split('-').next().unwrap_or_default();
-    (2..=3).contains(&primary.len()) && primary.bytes().all(|b| b.is_ascii_lowercase())
+    const EXTENSIONS: &[&str] = &[
+        "bak", "bmp", "csv", "doc", "docx", "gif", "htm", "jpg", "md", "mp3", "mp4", "odp", "ods",
+        "odt", "old", "pdf", "png", "ppt", "rtf", "svg", "tmp", "txt", "xls", "xml", "zip",
+    ];
+    let (primary, region) = match suffix.split_once('-') {
+        Some((primary, region)) => (primary, Some(region)),
+        None => (suffix, None),
+    };
+    let region_ok = region.is_none_or(|r| {
+        (r.len() == 2 && r.bytes().all(|b| b.is_ascii_uppercase()))
+            || (r.len() == 3 && r.bytes().all(|b| b.is_ascii_digit()))
+    });
+    (2..=3).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_lowercase())
+        && region_ok
+        && !EXTENSIONS.contains(&primary)
 }
 
 /// Reads a content file as UTF-8; invalid UTF-8 is an error naming the file and line.
@@ -181,10 +224,14 @@ pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Opt
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => Some(text),
+        Ok(text) => {
+            diags.add_source(file, &text);
+            Some(text)
+        }
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
+            diags.add_source(file, valid);
             let (line, col) = crate::diagnostics::line_col(valid, valid.len());
             diags.push(
                 Diagnostic::error("the file is not valid UTF-8 text")

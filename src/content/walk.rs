@@ -13,26 +13,65 @@ pub(crate) struct Found {
     pub abs: PathBuf,
 }
 
-/// Every file under `dir`, skipping hidden and editor files. Symbolic links are followed while
-/// they resolve inside `root`; one that resolves outside is an error naming the link and its
-/// target. A link loop or an unreadable entry is a warning and the entry is skipped, so a walk
-/// always ends. File names that are not UTF-8 or hold control characters are errors.
-pub(crate) fn walk_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Vec<Found> {
+/// What a walk does with hidden names (`.htaccess`, `.well-known/`) that are not junk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Hidden {
+    /// Left out silently (themes).
+    Skip,
+    /// An error pointing to the site's `static/` folder (`content/`).
+    Refuse,
+    /// Walked like any other name (`static/`, copied verbatim).
+    Include,
+}
+
+/// Every file under `dir`, skipping junk (`is_junk_name`) before it is read, and hidden names as
+/// `hidden` says. Symbolic links are followed while they resolve inside `root`; one that
+/// resolves outside is an error naming the link and its target. A link loop or an unreadable
+/// entry is a warning and the entry is skipped, so a walk always ends. File names that are not
+/// UTF-8 or hold control characters are errors.
+pub(crate) fn walk_files(
+    root: &Path,
+    dir: &Path,
+    hidden: Hidden,
+    diags: &mut Diagnostics,
+) -> Vec<Found> {
     let mut found = Vec::new();
     let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let skipped =
+        move |name: &str| is_junk_name(name) || (hidden == Hidden::Skip && is_ignored_name(name));
     let mut walker = walkdir::WalkDir::new(dir)
         .follow_links(true)
         .sort_by_file_name()
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !is_ignored_name(&e.file_name().to_string_lossy()));
+        .filter_entry(move |e| e.depth() == 0 || !skipped(&e.file_name().to_string_lossy()));
     while let Some(entry) = walker.next() {
         let entry = match entry {
             Ok(entry) => entry,
+            // A junk entry that cannot be followed (an Emacs lock file is a dangling symbolic
+            // link) fails before the filter sees it: it is skipped without a word.
+            Err(error)
+                if error
+                    .path()
+                    .and_then(Path::file_name)
+                    .is_some_and(|n| skipped(&n.to_string_lossy())) =>
+            {
+                continue
+            }
             Err(error) => {
                 diags.push(unreadable(root, &error));
                 continue;
             }
         };
+        if hidden == Hidden::Refuse
+            && entry.depth() > 0
+            && entry.file_name().to_string_lossy().starts_with('.')
+        {
+            diags.push(hidden_in_content(root, entry.path()));
+            if entry.file_type().is_dir() {
+                walker.skip_current_dir();
+            }
+            continue;
+        }
         if entry.path_is_symlink() || entry.depth() == 0 {
             if let Some(error) = check_inside(root, &real_root, entry.path()) {
                 diags.push(error);
@@ -65,15 +104,53 @@ pub(crate) fn walk_files(root: &Path, dir: &Path, diags: &mut Diagnostics) -> Ve
     found
 }
 
-/// Hidden files, editor swap and backup files never become part of the site.
+/// Hidden files, and junk (`is_junk_name`): what the dev server does not watch.
 pub(crate) fn is_ignored_name(name: &str) -> bool {
-    name.starts_with('.')
-        || name.ends_with('~')
-        || name.ends_with(".swp")
-        || name.ends_with(".swx")
-        || name.ends_with(".tmp")
-        || (name.starts_with('#') && name.ends_with('#'))
-        || name == "4913"
+    name.starts_with('.') || is_junk_name(name)
+}
+
+/// Files operating systems, editors and version control leave beside the site's files; they are
+/// never read nor published, wherever they are (README "Ignored files"): `Thumbs.db`,
+/// `ehthumbs.db`, `desktop.ini`, `.DS_Store`, `._*`, `*~`, `*.swp`, `*.swo`, `*.swx`, `.#*`,
+/// `#*#`, `*.tmp`, `*.bak`, `4913`, `*.kate-swp`, `.goutputstream-*`, and the folders `.git`,
+/// `.hg`, `.svn`.
+pub(crate) fn is_junk_name(name: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "Thumbs.db",
+        "ehthumbs.db",
+        "desktop.ini",
+        ".DS_Store",
+        "4913",
+        ".git",
+        ".hg",
+        ".svn",
+    ];
+    const SUFFIXES: &[&str] = &["~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".kate-swp"];
+    NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))
+        || SUFFIXES.iter().any(|s| name.ends_with(s))
+        || name.starts_with(".#")
+        || name.starts_with("._")
+        || name.starts_with(".goutputstream-")
+        || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
+}
+
+/// The error for a hidden file or folder under `content/`: those are published from `static/`.
+fn hidden_in_content(root: &Path, path: &Path) -> Diagnostic {
+    let rel = relative(root, path);
+    let inner = rel.strip_prefix("content").unwrap_or(&rel);
+    Diagnostic::error(format!(
+        "hidden files under `content/` are not published: `{}`",
+        display(&rel)
+    ))
+    .at(Span::file(&rel))
+    .with_help(format!(
+        "move it to `static/{}`, which is copied verbatim to the output root, dot files included",
+        display(inner)
+    ))
+}
+
+fn display(path: &Path) -> String {
+    path.to_string_lossy().replace('\\', "/")
 }
 
 pub(crate) fn relative(base: &Path, path: &Path) -> PathBuf {

@@ -178,7 +178,7 @@ impl<'a> Pass<'_, 'a> {
         let lang = &self.options.lang;
         let event = match event {
             Event::Start(tag @ (Tag::Link { .. } | Tag::Image { .. })) => {
-                let span = self.spans.span(range.start);
+                let span = self.spans.range_span(&range);
                 Event::Start(links::resolve_tag(tag, &span, &self.links, self.diags))
             }
             Event::Start(Tag::Heading { .. }) if !self.options.unsafe_html => {

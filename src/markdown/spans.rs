@@ -37,6 +37,15 @@ impl<'a> SpanMap<'a> {
         let (_, col) = line_col(&self.text[start..], offset - start);
         Span::new(self.file, self.first_line + line - 1, col)
     }
+
+    /// The span of a byte range, underlining it up to the end of its first line.
+    pub(super) fn range_span(&self, range: &std::ops::Range<usize>) -> Span {
+        let start = range.start.min(self.text.len());
+        let end = range.end.clamp(start, self.text.len());
+        let first_line = self.text[start..end].split('\n').next().unwrap_or_default();
+        self.span(start)
+            .with_len(first_line.trim_end_matches('\r').chars().count())
+    }
 }
 
 #[cfg(test)]

@@ -6,6 +6,8 @@ mod aliases;
 mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
+#[cfg(test)]
+mod context_snapshots;
 pub(crate) mod downloads;
 mod feed;
 mod pages;
@@ -221,18 +223,21 @@ pub(crate) fn render_site(
         sink.write(&file.output, &file.bytes)?;
         files += 1;
     }
-    for asset in &site.assets {
-        match std::fs::read(&asset.abs) {
+    let copies = site
+        .statics
+        .iter()
+        .map(|file| (file, crate::content::STATIC_DIR))
+        .chain(site.assets.iter().map(|asset| (asset, "content")));
+    for (file, dir) in copies {
+        match std::fs::read(&file.abs) {
             Ok(bytes) => {
-                sink.write(&asset.rel, &bytes)?;
+                sink.write(&file.rel, &bytes)?;
                 files += 1;
             }
             // A content problem like any other, so `check` reports it too.
             Err(error) => diags.push(
                 Diagnostic::error(format!("cannot read this file ({error})")).at(
-                    crate::diagnostics::Span::file(
-                        std::path::Path::new("content").join(&asset.rel),
-                    ),
+                    crate::diagnostics::Span::file(std::path::Path::new(dir).join(&file.rel)),
                 ),
             ),
         }

@@ -114,14 +114,33 @@ impl Renderer<'_> {
     }
 
     fn render_page(&self, i: usize) -> anyhow::Result<FileResult> {
+        let page = &self.site.pages[i];
+        // Problems were reported by the first markdown pass; this pass only needs the HTML.
+        let (html, _) = super::render_page_markdown(self.site, i, &mut Diagnostics::new());
+        let (template, context) = match self.page_context(i, &html.html) {
+            Ok(found) => found,
+            Err(diagnostic) => return Ok(Err(diagnostic)),
+        };
+        self.write_template(
+            &template,
+            &context,
+            &self.site.urls[i].output_file(),
+            &Span::file(&page.file),
+        )
+    }
+
+    /// The template of page `i` and the context it is rendered with (`html`: its rendered
+    /// markdown); an error when the template is not in the theme.
+    pub fn page_context<'s>(
+        &'s self,
+        i: usize,
+        html: &'s str,
+    ) -> Result<(String, PageContext<'s>), Diagnostic> {
         let site = self.site;
         let page = &site.pages[i];
         let url = &site.urls[i];
         let here = Here::new(url, &page.lang);
         let md = &self.rendered.pages[i];
-        // Problems were reported by the first markdown pass; this pass only needs the HTML.
-        let (html, _) = super::render_page_markdown(site, i, &mut Diagnostics::new());
-        let html = html.html;
         let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
         let kind = match page.kind {
             PageKind::Home => "home",
@@ -149,10 +168,9 @@ impl Renderer<'_> {
                 .template
                 .as_ref()
                 .map_or_else(|| Span::file(&page.file), |t| t.span.clone());
-            return Ok(Err(Diagnostic::error(format!(
-                "template `{template}` not found in the theme"
-            ))
-            .at(span)));
+            return Err(
+                Diagnostic::error(format!("template `{template}` not found in the theme")).at(span),
+            );
         }
         let children = match page.section_dir() {
             Some(dir) => site
@@ -176,7 +194,7 @@ impl Renderer<'_> {
             kind,
             title: &page.front.title,
             description: page.front.description.as_deref(),
-            content: &html,
+            content: html,
             toc: &md.toc,
             show_toc: page.front.toc && !md.toc.is_empty(),
             date: page.front.date.as_ref().map(|d| d.as_str()),
@@ -208,12 +226,7 @@ impl Renderer<'_> {
             checklist_kinds: is_checklists.then(|| self.checklist_kinds()),
             live_reload: self.options.mode == Mode::Serve,
         };
-        self.write_template(
-            &template,
-            &context,
-            &url.output_file(),
-            &Span::file(&page.file),
-        )
+        Ok((template, context))
     }
 
     /// The search page and the 404 page of every language (`404.html`, `en/404.html`).

@@ -21,6 +21,8 @@ enum Owner<'a> {
     ThemeFile(&'a crate::render::theme::StaticFile),
     /// A colocated file under `content/`, by its content-relative path.
     Asset(&'a str),
+    /// A file of the site's `static/` folder, by its path relative to it.
+    Static(&'a str),
     Alias {
         alias: &'a Located,
         page: &'a Path,
@@ -41,6 +43,7 @@ impl Owner<'_> {
             Owner::Checklist(file) => format!("the checklist `{}`", display_path(file)),
             Owner::ThemeFile(file) => format!("the theme file `{}`", display_path(&file.source)),
             Owner::Asset(rel) => format!("the file `content/{rel}`"),
+            Owner::Static(rel) => format!("the file `static/{rel}`"),
             Owner::Alias { alias, page } => {
                 format!("the alias `{}` of `{}`", alias.value, display_path(page))
             }
@@ -74,6 +77,11 @@ impl Owner<'_> {
                 format!("the file `content/{rel}`"),
                 Span::file(Path::new("content").join(rel)),
                 "rename or move the file",
+            ),
+            Owner::Static(rel) => (
+                format!("the file `static/{rel}`"),
+                Span::file(Path::new(crate::content::STATIC_DIR).join(rel)),
+                "rename or remove the file in `static/`; generated files cannot be replaced",
             ),
             Owner::Alias { alias, .. } => (
                 format!("the alias `{}`", alias.value),
@@ -171,8 +179,8 @@ fn collision(owner: &Owner<'_>, other: &Owner<'_>, path: &str, at: &str) -> Diag
 }
 
 /// Claims every output path of the site in a fixed order (generated files, pages, checklists,
-/// theme files, colocated files, downloads, aliases), so a collision is blamed on the later, more
-/// specific source. Invalid aliases are reported here too.
+/// theme files, `static/` files, colocated files, downloads, aliases), so a collision is blamed on
+/// the later, more specific source. Invalid aliases are reported here too.
 pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diagnostics) {
     let mut claims = Claims::default();
     let config = &site.config;
@@ -227,6 +235,9 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
     }
     for file in theme.map_or(&[][..], |t| t.static_files.as_slice()) {
         claims.claim(file.output.clone(), Owner::ThemeFile(file), diags);
+    }
+    for file in &site.statics {
+        claims.claim(file.rel.clone(), Owner::Static(&file.rel), diags);
     }
     for asset in &site.assets {
         claims.claim(asset.rel.clone(), Owner::Asset(&asset.rel), diags);

@@ -87,7 +87,12 @@ fn read_theme_files(config: &Config, diags: &mut Diagnostics) -> anyhow::Result<
             dir.display()
         );
     }
-    for found in crate::content::walk::walk_files(&config.root, dir, diags) {
+    for found in crate::content::walk::walk_files(
+        &config.root,
+        dir,
+        crate::content::walk::Hidden::Skip,
+        diags,
+    ) {
         let bytes = std::fs::read(&found.abs)
             .map_err(|e| anyhow::anyhow!("cannot read `{}`: {e}", found.abs.display()))?;
         files.insert(found.rel, bytes);
@@ -117,6 +122,14 @@ pub(crate) fn load_theme(
 ) -> anyhow::Result<Option<Theme>> {
     let before = diags.error_count();
     let theme = read_theme_files(config, diags)?;
+    // Templates and strings as loaded, for the carets of their errors.
+    for (rel, bytes) in &theme.files {
+        if rel.ends_with(".html") || rel.ends_with(".toml") {
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                diags.add_source(theme.shown_as.join(rel), text);
+            }
+        }
+    }
     let templates = read_templates(&theme, diags);
     let strings = read_strings(config, &theme, diags);
     let static_files = read_static(&theme);

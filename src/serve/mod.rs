@@ -6,6 +6,7 @@
 mod conn;
 pub(crate) mod http;
 mod limits;
+mod open;
 mod reload;
 mod server;
 mod state;
@@ -33,6 +34,16 @@ pub struct ServeOptions {
     /// the system pick a free one.
     pub port: u16,
     pub watch: WatchMode,
+    /// Open the served site in the desktop's browser once it listens (`--open`).
+    pub open: Open,
+}
+
+/// Whether `serve` opens a browser on the site.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Open {
+    #[default]
+    No,
+    Browser,
 }
 
 impl Default for ServeOptions {
@@ -42,6 +53,7 @@ impl Default for ServeOptions {
             bind: IpAddr::from([127, 0, 0, 1]),
             port: 1111,
             watch: WatchMode::Events,
+            open: Open::No,
         }
     }
 }
@@ -75,7 +87,16 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     report(&state.rebuild(false), &state, None, &mut seen);
 
     let (listener, addr) = bind(options)?;
-    print_url(addr);
+    let url = print_url(addr);
+    for ip in open::lan_addresses(options.bind) {
+        eprintln!(
+            "on this network (a phone, another computer): {}",
+            open::url_of(ip, addr.port())
+        );
+    }
+    if options.open == Open::Browser {
+        open::open_browser(&url);
+    }
     if !options.bind.is_loopback() {
         eprintln!(
             "warning: listening on {} makes this preview, drafts included, reachable from other devices on the network",
@@ -177,13 +198,16 @@ fn bind(options: &ServeOptions) -> anyhow::Result<(TcpListener, SocketAddr)> {
     )
 }
 
-fn print_url(addr: SocketAddr) {
+/// Prints the URL to open (stdout's first line) and returns it.
+fn print_url(addr: SocketAddr) -> String {
     let host = match addr.ip() {
         ip if ip.is_unspecified() => "127.0.0.1".to_string(),
         IpAddr::V6(ip) => format!("[{ip}]"),
         IpAddr::V4(ip) => ip.to_string(),
     };
-    println!("serving on http://{host}:{}/ (Ctrl-C to stop)", addr.port());
+    let url = format!("http://{host}:{}/", addr.port());
+    println!("serving on {url} (Ctrl-C to stop)");
+    url
 }
 
 /// Rendered warnings of the last successful build: a rebuild prints only the ones not in it.
@@ -193,7 +217,6 @@ type Seen = std::collections::BTreeSet<String>;
 /// successful build did not have (so an editor's terminal is not flooded, yet a new problem,
 /// such as a new link to a draft, is shown once), and one line either way.
 fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, seen: &mut Seen) {
-    let root = state.root();
     let cause = match changed {
         Some([one]) => format!(" after a change to {one}"),
         Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
@@ -207,14 +230,17 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
             took,
         } => {
             let mut now = Seen::new();
+            let mut fresh = Vec::new();
             for diagnostic in diagnostics.sorted() {
-                let text = crate::diagnostics::render_one(diagnostic, root);
+                let text = diagnostics.render_one(diagnostic);
                 if !seen.contains(&text) {
-                    eprint!("{text}");
+                    fresh.push(diagnostic);
                 }
                 now.insert(text);
             }
             *seen = now;
+            // New warnings only, cut short like any flood.
+            eprint!("{}", diagnostics.render_subset(&fresh));
             let warnings = warnings_note(diagnostics);
             eprintln!(
                 "built #{generation}: {files} files in {} ms{cause}{warnings}",
@@ -222,7 +248,7 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
             );
         }
         Outcome::Failed { diagnostics, took } => {
-            eprint!("{}", diagnostics.render(root));
+            eprint!("{}", diagnostics.render());
             let errors = match diagnostics.error_count() {
                 1 => "1 error".to_string(),
                 n => format!("{n} errors"),

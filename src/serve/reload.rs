@@ -4,11 +4,12 @@
 //! Never reads the built site.
 
 use std::io::Write;
-use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::diagnostics::{display_path, source_line, Diagnostics, Severity};
+use crate::diagnostics::{
+    count_line, location, per_file, split_flood, Diagnostic, Diagnostics, Severity,
+};
 
 use super::state::{OverlayError, ServeState, Status, Wait};
 
@@ -29,32 +30,41 @@ const CLIENT_CHECK: Duration = Duration::from_secs(1);
 /// How long the browser waits before reconnecting once a stream ends (sent as `retry:`).
 pub(crate) const RETRY: Duration = Duration::from_millis(500);
 
-/// The errors of `diagnostics` as the overlay shows them, source lines read from `root`.
-pub(crate) fn overlay_errors(diagnostics: &Diagnostics, root: &Path) -> Vec<OverlayError> {
-    diagnostics
-        .sorted()
+/// The errors of `diagnostics` as the overlay shows them, carets drawn by the one renderer
+/// (`Diagnostics::snippet`) from the text that was loaded. A flood is cut short as in the
+/// terminal: the first errors in full, then one entry counting the rest per file.
+pub(crate) fn overlay_errors(diagnostics: &Diagnostics) -> Vec<OverlayError> {
+    let sorted = diagnostics.sorted();
+    let errors: Vec<&Diagnostic> = sorted
         .into_iter()
         .filter(|d| d.severity == Severity::Error)
+        .collect();
+    let (shown, rest) = split_flood(&errors);
+    let mut overlay: Vec<OverlayError> = shown
+        .into_iter()
         .map(|d| OverlayError {
             message: d.message.clone(),
-            location: d
-                .span
-                .as_ref()
-                .map(|s| format!("{}:{}:{}", display_path(&s.file), s.line, s.col)),
+            location: d.span.as_ref().map(location),
             source: d.span.as_ref().and_then(|span| {
-                let line = source_line(root, span)?;
-                let number = span.line.to_string();
-                let pad = " ".repeat(number.len());
-                let caret: String = line
-                    .chars()
-                    .take(span.col.saturating_sub(1))
-                    .map(|c| if c == '\t' { '\t' } else { ' ' })
-                    .collect();
-                Some(format!("{number} | {line}\n{pad} | {caret}^"))
+                let snippet = diagnostics.snippet(span)?;
+                Some(snippet.split_once('\n')?.1.to_string())
             }),
             help: d.help.clone(),
         })
-        .collect()
+        .collect();
+    if !rest.is_empty() {
+        let files: Vec<String> = per_file(&rest)
+            .into_iter()
+            .map(|(file, items)| format!("{file} ({})", items.len()))
+            .collect();
+        overlay.push(OverlayError {
+            message: format!("{}: {}", count_line(&rest, "more "), files.join(", ")),
+            location: None,
+            source: None,
+            help: None,
+        });
+    }
+    overlay
 }
 
 /// The status as the JSON the script reads.
@@ -197,28 +207,43 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::{Diagnostic, Span};
+    use std::path::Path;
 
     #[test]
     fn overlay_errors_carry_location_source_and_caret() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        std::fs::create_dir_all(dir.path().join("content")).expect("mkdir");
-        std::fs::write(dir.path().join("content/a.md"), "---\ntitel: x\n---\n").expect("write");
         let mut d = Diagnostics::new();
+        // The text as loaded: the caret follows it even if the file has changed since.
+        d.add_source("content/a.md", "---\ntitel: x\n---\n");
         d.push(Diagnostic::warning("not shown"));
         d.push(
             Diagnostic::error("unknown key `titel`")
-                .at(Span::new("content/a.md", 2, 1))
+                .at(Span::new("content/a.md", 2, 1).with_len(5))
                 .with_help("use `title`"),
         );
-        let errors = overlay_errors(&d, dir.path());
+        let errors = overlay_errors(&d);
         assert_eq!(
             errors,
             [OverlayError {
                 message: "unknown key `titel`".into(),
                 location: Some("content/a.md:2:1".into()),
-                source: Some("2 | titel: x\n  | ^".into()),
+                source: Some("2 | titel: x\n  | ^^^^^".into()),
                 help: Some("use `title`".into()),
             }]
+        );
+    }
+
+    #[test]
+    fn overlay_of_a_flood_shows_twenty_then_counts_per_file() {
+        let mut d = Diagnostics::new();
+        for line in 1..=23 {
+            d.push(Diagnostic::error("e").at(Span::new("content/b.md", line, 1)));
+        }
+        d.push(Diagnostic::error("e").at(Span::new("content/c.md", 1, 1)));
+        let errors = overlay_errors(&d);
+        assert_eq!(errors.len(), 21);
+        assert_eq!(
+            errors[20].message,
+            "4 more errors: content/b.md (3), content/c.md (1)"
         );
     }
 

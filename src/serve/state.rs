@@ -121,10 +121,6 @@ impl ServeState {
         }
     }
 
-    pub(crate) fn root(&self) -> &Path {
-        &self.root
-    }
-
     pub(crate) fn lang(&self) -> &str {
         &self.lang
     }
@@ -204,7 +200,7 @@ impl ServeState {
             _ => {
                 current.status = Arc::new(Status {
                     event: previous.event + 1,
-                    errors: super::reload::overlay_errors(&diagnostics, &self.root),
+                    errors: super::reload::overlay_errors(&diagnostics),
                     ..(*previous).clone()
                 });
                 Outcome::Failed { diagnostics, took }

@@ -61,7 +61,7 @@ pub(crate) fn classify(rel: &Path, output: &Path) -> Option<Change> {
     let has_more = rel.components().count() > 1;
     match first.as_ref() {
         CONFIG_FILE if !has_more => Some(Change::Config),
-        "content" => Some(Change::Content),
+        "content" | "static" => Some(Change::Content),
         "themes" if rel.extension().is_some_and(|e| e == "css") => Some(Change::Style),
         "themes" => Some(Change::Theme),
         _ => None,
@@ -76,11 +76,17 @@ pub(crate) fn is_ignored(rel: &Path, output: &Path) -> bool {
     if !output.as_os_str().is_empty() && rel.starts_with(output) {
         return true;
     }
+    // A hidden file under `content/` is an error and one under `static/` is published, so
+    // only junk is noise there.
+    let hidden_matters = rel.starts_with("content") || rel.starts_with(crate::content::STATIC_DIR);
     rel.components().any(|c| match c {
         Component::Normal(name) => {
             let name = name.to_string_lossy();
-            crate::content::is_ignored_name(&name)
-                || name.ends_with("___jb_tmp___")
+            (if hidden_matters {
+                crate::content::is_junk_name(&name)
+            } else {
+                crate::content::is_ignored_name(&name)
+            }) || name.ends_with("___jb_tmp___")
                 || name.ends_with("___jb_old___")
         }
         Component::ParentDir | Component::RootDir | Component::Prefix(_) => true,
@@ -348,6 +354,9 @@ mod tests {
             "content/a.md~",
             "content/4913",
             "content/a.tmp",
+            "content/.goutputstream-X1Y2Z3",
+            "static/.DS_Store",
+            "themes/default/.hidden",
             "content/out/index.html",
             "../outside.md",
             "/etc/passwd",
@@ -357,6 +366,8 @@ mod tests {
         }
         for path in [
             "content/a.md",
+            "content/.well-known/security.txt",
+            "static/.htaccess",
             "content/outline.md",
             "themes/default/templates/base.html",
             "site.toml",

@@ -37,6 +37,8 @@ pub(crate) struct Site {
     /// URL of each checklist per language: `checklist_urls[checklist][language index]`.
     pub checklist_urls: Vec<Vec<UrlPath>>,
     pub assets: Vec<Asset>,
+    /// Files of `static/`, copied verbatim to the output root.
+    pub statics: Vec<Asset>,
     /// Page index of each id in each language (indexed like `config.languages`).
     by_id: HashMap<PageId, Vec<Option<PageIndex>>>,
     assets_by_rel: HashMap<String, usize>,
@@ -72,6 +74,7 @@ impl Site {
             checklists: content.checklists,
             checklist_urls: Vec::new(),
             assets: content.assets,
+            statics: content.statics,
             by_id,
             assets_by_rel,
             failed: content.failed,

@@ -102,6 +102,25 @@ fn unknown_language_suffix_is_an_error() {
 }
 
 #[test]
+fn only_language_codes_are_language_suffixes() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/08-ley.pdf.md", "---\ntitle: Ley\n---\n")
+        .write("content/toolkit/09-guia.v2.md", "---\ntitle: Guía\n---\n")
+        .write(
+            "content/toolkit/10-nota.es-419.md",
+            "---\ntitle: Nota\n---\n",
+        );
+    let run = site.check();
+    run.fails(1)
+        .stderr_has("unknown language `es-419` in the file name `10-nota.es-419.md`");
+    assert_eq!(run.errors(), 1, "{}", run.stderr);
+    std::fs::remove_file(site.path("content/toolkit/10-nota.es-419.md")).unwrap();
+    site.build().ok();
+    assert!(site.out("toolkit/ley-pdf/index.html").contains("Ley"));
+    assert!(site.out("toolkit/guia-v2/index.html").contains("Guía"));
+}
+
+#[test]
 fn duplicate_urls_are_an_error() {
     let site = SiteTest::fixture("build/basic");
     site.write("content/toolkit/05-riesgos.md", "---\ntitle: Otra\n---\n");

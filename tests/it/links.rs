@@ -51,7 +51,7 @@ fn missing_target_reports_file_line_col() {
     );
     site.check()
         .fails(1)
-        .stderr_has("error: link target `no-existe.md` not found\n --> content/toolkit/03-roto.md:5:5\n  |\n5 | Uno [dos](no-existe.md) tres.\n  |     ^\n");
+        .stderr_has("error: link target `no-existe.md` not found\n --> content/toolkit/03-roto.md:5:5\n  |\n5 | Uno [dos](no-existe.md) tres.\n  |     ^^^^^^^^^^^^^^^^^^^\n");
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod browser;
 mod client;
+mod open;
 mod streams;
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -418,4 +419,53 @@ fn ctrl_c_and_sigterm_stop_the_server_cleanly() {
             std::thread::sleep(POLL);
         }
     }
+}
+
+#[test]
+fn overlay_of_a_flood_shows_twenty_errors_then_counts_per_file() {
+    let site = SiteTest::fixture("serve/basic");
+    let links: String = (1..=24).map(|i| format!("[x](falta-{i}.md)\n\n")).collect();
+    site.write(
+        "content/toolkit/03-muchos.md",
+        format!("---\ntitle: Muchos\n---\n{links}"),
+    );
+    let server = Server::start(&site, &[]);
+    let status: serde_json::Value =
+        serde_json::from_str(&server.get("/__integridad/status").body).unwrap();
+    assert_eq!(errors(&status), 21, "{status}");
+    let last = &status["errors"][20];
+    assert_eq!(
+        last["message"], "4 more errors: content/toolkit/03-muchos.md (4)",
+        "{status}"
+    );
+    assert!(last["location"].is_null(), "{status}");
+    // The terminal shows the same cut.
+    let stderr = server.stderr();
+    assert_eq!(stderr.matches("error: link target").count(), 20, "{stderr}");
+    assert!(
+        stderr.contains(
+            "4 more errors, not shown in full:\n  content/toolkit/03-muchos.md: 4 errors\n"
+        ),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn static_files_and_hidden_content_files_are_picked_up_while_serving() {
+    let site = SiteTest::fixture("serve/basic");
+    let server = Server::start(&site, &[]);
+    site.write("static/.well-known/security.txt", "Contact: x\n");
+    server.wait_for("/.well-known/security.txt", "the static file", |r| {
+        r.status == 200 && r.body == "Contact: x\n"
+    });
+    // A hidden file under content/ is an error at once, and gone with the file.
+    site.write("content/.htaccess", "Deny from all\n");
+    server.wait_for("/__integridad/status", "the error", |r| {
+        r.body
+            .contains("hidden files under `content/` are not published")
+    });
+    std::fs::remove_file(site.path("content/.htaccess")).unwrap();
+    server.wait_for("/__integridad/status", "no errors", |r| {
+        r.body.contains("\"errors\":[]")
+    });
 }

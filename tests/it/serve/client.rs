@@ -3,6 +3,7 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -38,7 +39,19 @@ impl Server {
     pub(crate) fn start(site: &SiteTest, extra: &[&str]) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
         command.args(["serve", "--port", "0"]).args(extra);
-        Server::launch(command, site)
+        Server::launch(command, site, &std::env::var("PATH").unwrap_or_default())
+    }
+
+    /// Like `start`, with `dir` first in the server's `PATH` (for stand-in programs).
+    pub(crate) fn start_with_path_first(site: &SiteTest, extra: &[&str], dir: &Path) -> Server {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
+        command.args(["serve", "--port", "0"]).args(extra);
+        let path = format!(
+            "{}:{}",
+            dir.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        Server::launch(command, site, &path)
     }
 
     /// Like `start`, with the server's limit of open files (`ulimit -n`) set to `limit`.
@@ -52,15 +65,15 @@ impl Server {
             .arg(format!("ulimit -n {limit} && exec \"$0\" \"$@\""))
             .arg(env!("CARGO_BIN_EXE_integridad"))
             .args(["serve", "--port", "0"]);
-        Server::launch(command, site)
+        Server::launch(command, site, &std::env::var("PATH").unwrap_or_default())
     }
 
-    fn launch(mut command: Command, site: &SiteTest) -> Server {
+    fn launch(mut command: Command, site: &SiteTest, path: &str) -> Server {
         let mut child = command
             .arg("--root")
             .arg(&site.root)
             .env_clear()
-            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("PATH", path)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
