@@ -117,6 +117,8 @@ describe('search on the bundled site', () => {
           await page.waitForFunction(() => document.activeElement?.closest('#search-list'), null, { timeout: 5000 }).catch(() => {});
           const index = await page.evaluate(() => [...document.querySelectorAll('#search-list li a')].indexOf(document.activeElement));
           if (index !== 10) problems.push(`after "show more", focus is on result ${index}, expected the 11th (index 10)`);
+          // The new results' excerpts are still arriving: leaving the page now would abort them.
+          await page.waitForLoadState('networkidle');
           const opened = page.waitForURL((u) => !u.pathname.includes('/search/'), { timeout: 5000 }).then(() => true, () => false);
           await page.keyboard.press('Enter');
           if (!(await opened)) problems.push('Enter on a focused result did not open it');
