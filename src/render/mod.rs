@@ -7,6 +7,7 @@ mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
 mod feed;
+pub(crate) mod handbook;
 mod pages;
 mod plan;
 mod sitemap;
@@ -209,6 +210,7 @@ pub(crate) fn render_site(
     files += renderer.render_pages(diags)?;
     files += renderer.render_checklists(diags)?;
     files += renderer.render_specials(diags)?;
+    files += renderer.render_handbooks(diags)?;
     for file in &theme.static_files {
         sink.write(&file.output, &file.bytes)?;
         files += 1;
