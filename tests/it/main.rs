@@ -5,6 +5,7 @@ mod bundled;
 mod checklist;
 mod cli;
 mod content;
+mod handbook;
 mod harness;
 mod hostile;
 mod integrity;
