@@ -258,7 +258,7 @@ impl Rebase<'_> {
     fn html(&self, html: &str) -> String {
         let html = map_attribute(html, "id", |id| format!("{}-{id}", self.prefix));
         let html = map_attribute(&html, "href", |href| self.link(href));
-        map_attribute(&html, "src", |src| self.link(src))
+        mark_bare_urls(&map_attribute(&html, "src", |src| self.link(src)))
     }
 
     fn link(&self, href: &str) -> String {
@@ -344,6 +344,33 @@ fn map_attribute(html: &str, name: &str, map: impl Fn(&str) -> String) -> String
     out
 }
 
+/// Gives a link whose text is its own address (`<a href="https://x">https://x</a>`) the class
+/// `bare-url`, so print does not repeat the address after it.
+fn mark_bare_urls(html: &str) -> String {
+    const OPEN: &str = "<a href=\"";
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(start) = rest.find(OPEN) {
+        let value_start = start + OPEN.len();
+        out.push_str(&rest[..value_start]);
+        rest = &rest[value_start..];
+        let Some(end) = rest.find('"') else { break };
+        let href = &rest[..end];
+        let bare = rest[end..]
+            .strip_prefix("\">")
+            .and_then(|after| after.strip_prefix(href))
+            .is_some_and(|after| after.starts_with("</a>"));
+        out.push_str(href);
+        out.push('"');
+        if bare {
+            out.push_str(" class=\"bare-url\"");
+        }
+        rest = &rest[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Chapter headings start at `<h2>`; in the handbook the chapter title is the `<h2>`, so every
 /// heading inside goes one level down (`<h6>` stays).
 fn demote_headings(html: &str) -> String {
@@ -394,6 +421,15 @@ mod tests {
         ] {
             assert_eq!(is_external(href), expected, "{href}");
         }
+    }
+
+    #[test]
+    fn links_that_show_their_address_are_marked() {
+        let html = r#"<a href="https://a.mx/">https://a.mx/</a> <a href="https://b.mx/">B</a> <a href="https://c.mx/">https://c.mx/x</a>"#;
+        assert_eq!(
+            mark_bare_urls(html),
+            r#"<a href="https://a.mx/" class="bare-url">https://a.mx/</a> <a href="https://b.mx/">B</a> <a href="https://c.mx/">https://c.mx/x</a>"#
+        );
     }
 
     #[test]

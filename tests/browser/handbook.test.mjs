@@ -114,7 +114,7 @@ describe('the printable handbook', () => {
       }
     });
 
-    it(`(${lang}) the home and about pages link to the handbook`, async () => {
+    it(`(${lang}) the home and about pages link to the handbook and pass axe`, async () => {
       const context = await browser.newContext();
       try {
         const page = await context.newPage();
@@ -124,6 +124,7 @@ describe('the printable handbook', () => {
           await page.goto(server.url(from), { waitUntil: 'load' });
           const targets = await page.$$eval('main a[href]', (as) => as.map((a) => new URL(a.href).pathname));
           if (!targets.includes(HANDBOOK[lang])) problems.push(`${from} has no link to ${HANDBOOK[lang]}`);
+          problems.push(...(await runAxe(page, from)));
         }
         assertNoProblems(`links to the handbook (${lang})`, problems);
       } finally {
