@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
+
 use crate::checklist::score::BANDS;
 use crate::content::page::{slugify, PageKind};
 use crate::diagnostics::{Diagnostics, Span};
@@ -103,8 +105,9 @@ impl Renderer<'_> {
                 anchors.insert(urls, form.id.clone());
             }
         }
+        // Chapters render in parallel, like pages; `collect` keeps their order.
         let chapters = order
-            .iter()
+            .par_iter()
             .enumerate()
             .map(|(n, &i)| {
                 let page = &site.pages[i];
