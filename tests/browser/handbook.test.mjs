@@ -2,7 +2,8 @@
 // A/AA violation (light and dark) and the page logs no console error under the strict CSP; then
 // Chromium prints it to PDF on A4 and on Letter, and the PDF's text (poppler's `pdftotext`)
 // (`-raw`, which keeps a hyphen at the end of a line) holds every chapter title and every
-// checklist question, and none of the site's navigation.
+// checklist question, and none of the site's navigation; each chapter starts a page, and no
+// form item is split across pages (its question and its last box are on the same page).
 // Expected texts come from the built chapter pages and each checklist's checklist.json, not
 // from the handbook itself. INTEGRIDAD_PDF_DIR keeps the PDFs for a person to look at.
 
@@ -19,6 +20,8 @@ import {
 const SITE = siteDir();
 const HANDBOOK = { es: '/manual/', en: '/en/handbook/' };
 const FORMATS = ['A4', 'Letter'];
+/** The last of the four boxes of every form item. */
+const NOT_APPLICABLE = { es: 'No aplica', en: 'Not applicable' };
 /** Texts of the site's chrome that a printed handbook must not carry. */
 const CHROME = {
   es: ['Saltar al contenido principal', 'Ruta de navegación', 'Novedades (Atom)'],
@@ -146,10 +149,14 @@ describe('the printable handbook', () => {
           const text = normalize(result.stdout);
           const pages = result.stdout.split('\f').filter((p) => p.trim()).length;
           const problems = [];
+          const pageTexts = result.stdout.split('\f').map(normalize);
           const titles = chapterTitles(lang);
           if (!titles.length) problems.push(`no chapter pages found under ${langPrefix(lang)}toolkit/`);
           for (const title of titles) {
-            if (!text.includes(normalize(title))) problems.push(`chapter title missing from the PDF: ${title}`);
+            const t = normalize(title);
+            if (!text.includes(t)) problems.push(`chapter title missing from the PDF: ${title}`);
+            // A page break before each chapter: its title is at the top of a page.
+            else if (!pageTexts.some((p) => p.slice(0, 120).includes(t))) problems.push(`chapter does not start a page: ${title}`);
           }
           const checklists = checklistTexts(lang);
           if (!checklists.length) problems.push('no checklist.json found');
@@ -158,7 +165,17 @@ describe('the printable handbook', () => {
             if (!text.includes(normalize(checklist.title))) problems.push(`checklist title missing: ${checklist.title}`);
             for (const q of checklist.questions) {
               questions += 1;
-              if (!text.includes(normalize(q.text))) problems.push(`${checklist.id}/${q.id} missing from the PDF: ${q.text}`);
+              const t = normalize(q.text);
+              if (!text.includes(t)) {
+                problems.push(`${checklist.id}/${q.id} missing from the PDF: ${q.text}`);
+                continue;
+              }
+              // No item split across pages: its question and its last box are on one page.
+              const whole = pageTexts.some((p) => {
+                const at = p.indexOf(t);
+                return at >= 0 && p.slice(at + t.length, at + t.length + 300).includes(NOT_APPLICABLE[lang]);
+              });
+              if (!whole) problems.push(`${checklist.id}/${q.id} is split across pages: ${q.text}`);
             }
           }
           for (const chrome of CHROME[lang]) {
