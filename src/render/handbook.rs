@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rayon::prelude::*;
 
 use crate::checklist::score::BANDS;
+use crate::checklist::Checklist;
 use crate::content::page::{slugify, PageKind};
 use crate::diagnostics::{Diagnostics, Span};
 use crate::lang::{Lang, Localized};
@@ -98,11 +99,11 @@ impl Renderer<'_> {
         let forms = self.forms(lang);
         let mut anchors = Anchors::default();
         for (n, &i) in order.iter().enumerate() {
-            anchors.insert(&site.urls[i], format!("ch{}", n + 1));
+            anchors.insert(&site.urls[i], Anchor::Chapter(format!("ch{}", n + 1)));
         }
-        for (c, form) in forms.iter() {
-            for urls in &site.checklist_urls[*c] {
-                anchors.insert(urls, form.id.clone());
+        for (c, urls) in site.checklist_urls.iter().enumerate() {
+            for url in urls {
+                anchors.insert(url, Anchor::Form(c));
             }
         }
         // Chapters render in parallel, like pages; `collect` keeps their order.
@@ -187,13 +188,13 @@ impl Renderer<'_> {
             .into_iter()
             .map(|c| {
                 let checklist = &site.checklists[c];
-                let id = format!("form-{}", checklist.id);
+                let id = form_id(checklist);
                 let mut number = 0;
                 let sections = checklist
                     .sections
                     .iter()
                     .map(|section| FormSection {
-                        id: format!("{id}-{}", section.id),
+                        id: form_part_id(checklist, &section.id.to_string()),
                         title: text(&section.title, lang, default),
                         items: section
                             .items
@@ -201,7 +202,7 @@ impl Renderer<'_> {
                             .map(|item| {
                                 number += 1;
                                 FormItem {
-                                    id: format!("{id}-{}", item.id),
+                                    id: form_part_id(checklist, &item.id.to_string()),
                                     number,
                                     question: text(&item.question, lang, default),
                                     risk: item.risk.as_str(),
@@ -232,13 +233,35 @@ impl Renderer<'_> {
     }
 }
 
-/// Site paths (`toolkit/marco-legal/`) of everything the handbook holds → its id there.
+/// The id of a checklist's form: `form-<checklist id>`.
+fn form_id(checklist: &Checklist) -> String {
+    format!("form-{}", checklist.id)
+}
+
+/// The id of a section or item of a checklist's form: `form-<checklist>__<section>` and
+/// `form-<checklist>_<item>`. Checklist, section and item ids never hold `_` and a section may
+/// share its id with an item, so these never collide with each other or across checklists.
+fn form_part_id(checklist: &Checklist, part: &str) -> String {
+    let is_section = checklist.sections.iter().any(|s| s.id.to_string() == part);
+    let separator = if is_section { "__" } else { "_" };
+    format!("{}{separator}{part}", form_id(checklist))
+}
+
+/// What the handbook holds for a site path.
+enum Anchor {
+    /// A chapter, by its id (`ch3`); its ids are `ch3-<id>`.
+    Chapter(String),
+    /// A checklist's form, by checklist index.
+    Form(usize),
+}
+
+/// Site paths (`toolkit/marco-legal/`) of everything the handbook holds.
 #[derive(Default)]
-struct Anchors(HashMap<String, String>);
+struct Anchors(HashMap<String, Anchor>);
 
 impl Anchors {
-    fn insert(&mut self, url: &UrlPath, id: String) {
-        self.0.entry(url.as_str().to_string()).or_insert(id);
+    fn insert(&mut self, url: &UrlPath, anchor: Anchor) {
+        self.0.entry(url.as_str().to_string()).or_insert(anchor);
     }
 }
 
@@ -277,11 +300,17 @@ impl Rebase<'_> {
         let Some(target) = resolve(self.from, path) else {
             return href.to_string();
         };
-        if let Some(id) = self.anchors.0.get(target.as_str()) {
-            return match fragment {
-                Some(f) if !f.is_empty() => format!("#{id}-{f}"),
-                _ => format!("#{id}"),
-            };
+        let fragment = fragment.filter(|f| !f.is_empty());
+        match (self.anchors.0.get(target.as_str()), fragment) {
+            (Some(Anchor::Chapter(id)), Some(f)) => return format!("#{id}-{f}"),
+            (Some(Anchor::Chapter(id)), None) => return format!("#{id}"),
+            (Some(Anchor::Form(c)), Some(f)) => {
+                return format!("#{}", form_part_id(&self.site.checklists[*c], f))
+            }
+            (Some(Anchor::Form(c)), None) => {
+                return format!("#{}", form_id(&self.site.checklists[*c]))
+            }
+            (None, _) => {}
         }
         let mut link = self.to.relative_to(&target, self.site.config.links);
         if let Some(f) = fragment {

@@ -99,6 +99,8 @@ fn links_lead_within_the_handbook_or_are_rebased_to_its_address() {
     let links = attributes(chapter, "href");
     assert!(links.contains(&"#ch2-detalle"), "{links:?}");
     assert!(links.contains(&"#form-obra"), "{links:?}");
+    assert!(links.contains(&"#form-obra_lic-01"), "an item: {links:?}");
+    assert!(links.contains(&"#form-obra__pagos"), "a section: {links:?}");
     assert!(links.contains(&"../acerca/#leyes"), "{links:?}");
     assert!(links.contains(&"https://www.dof.gob.mx/"), "{links:?}");
     // Content headings sit one level below the chapter title.
@@ -224,4 +226,17 @@ fn a_theme_without_the_template_has_no_handbook() {
     site.build().ok();
     assert!(!site.exists("public/manual"));
     assert!(!site.exists("public/en/handbook"));
+}
+
+#[test]
+fn offline_links_to_other_pages_name_their_files() {
+    let site = site();
+    site.run(&["build", "--offline"]).ok();
+    let links = attributes(&site.out("manual/index.html"), "href")
+        .into_iter()
+        .map(str::to_string)
+        .collect::<BTreeSet<_>>();
+    assert!(links.contains("../acerca/index.html#leyes"), "{links:?}");
+    assert!(links.contains("#ch2-detalle"), "{links:?}");
+    assert!(links.contains("../index.html"), "{links:?}");
 }
