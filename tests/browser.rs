@@ -46,6 +46,11 @@ fn missing_tools(repo: &Path) -> Vec<String> {
             chromium.display()
         ));
     }
+    if !runs("pdftotext", "-v") {
+        missing.push(
+            "`pdftotext` to read the printed handbook (`apt-get install poppler-utils`)".to_owned(),
+        );
+    }
     if !runs("java", "-version") {
         missing.push(
             "a Java runtime for the Nu HTML checker (`apt-get install default-jre-headless`)"

@@ -45,6 +45,8 @@ pub(crate) struct SiteView<'a> {
     pub about_url: Option<String>,
     /// Link to the checklists index (`content/checklists/_index.md`), if the site has one.
     pub checklists_url: Option<String>,
+    /// Link to the printable handbook of the current language, when the theme has `handbook.html`.
+    pub handbook_url: Option<String>,
     /// Top-level navigation: the home page's sections and pages in order; only the section
     /// holding the current page lists its children (so navigation stays small on large sites).
     pub nav: Vec<NavItem>,
@@ -218,4 +220,92 @@ pub(crate) struct ChecklistCard {
     pub description: Text,
     pub url: String,
     pub item_count: usize,
+}
+
+/// The variables of `handbook.html`: the same `site`, `page`, `lang`, `root`, `alternates` and
+/// `live_reload` as every page (so it can extend the base template), plus the handbook itself.
+#[derive(Debug, Serialize)]
+pub(crate) struct HandbookContext<'a> {
+    pub site: SiteView<'a>,
+    /// `kind` is `handbook`; `title` the theme's `handbook_title` string.
+    pub page: PageView<'a>,
+    pub lang: &'a str,
+    pub root: String,
+    pub alternates: Vec<Alternate>,
+    pub live_reload: bool,
+    pub handbook: HandbookView,
+}
+
+/// The printable handbook of one language.
+#[derive(Debug, Serialize)]
+pub(crate) struct HandbookView {
+    /// The site's home page in this language, absolute (`base_url` + language prefix).
+    pub site_address: String,
+    /// The newest `updated` or `date` (YYYY-MM-DD) of the language's pages: the edition date.
+    /// Not the build's clock, so the same content gives the same bytes. `None` when no page is dated.
+    pub date: Option<String>,
+    /// Chapters in reading order, numbered from 1.
+    pub chapters: Vec<HandbookChapter>,
+    /// Every checklist as a blank paper form, sector checklists first, then process checklists.
+    pub forms: Vec<HandbookForm>,
+    /// The score bands, lowest first.
+    pub bands: Vec<BandView>,
+}
+
+/// A score band as a paper form states it: from `min_percent` up to, not including, `below`.
+#[derive(Debug, Serialize)]
+pub(crate) struct BandView {
+    /// `initial`, `developing`, `solid`.
+    pub id: &'static str,
+    pub min_percent: u32,
+    /// Where the next band starts; `None` for the last band (up to 100 %).
+    pub below: Option<u32>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct HandbookChapter {
+    /// Id of the chapter's `<section>`; every id inside starts with it and a hyphen.
+    pub id: String,
+    pub number: usize,
+    pub title: String,
+    /// Set when the chapter is shown in another language (a missing translation).
+    pub lang: Option<String>,
+    pub description: Option<String>,
+    /// Rendered markdown with headings one level down, ids prefixed and links aimed within the
+    /// handbook where their target is in it (safe HTML).
+    pub content: String,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct HandbookForm {
+    /// `form-<checklist id>`; sections and items are `form-<checklist id>-<id>`.
+    pub id: String,
+    /// `sector` or `process`.
+    pub kind: &'static str,
+    pub title: Text,
+    /// Rendered markdown, safe HTML (may be empty).
+    pub description: Text,
+    pub item_count: usize,
+    pub sections: Vec<FormSection>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct FormSection {
+    pub id: String,
+    pub title: Text,
+    pub items: Vec<FormItem>,
+}
+
+#[derive(Debug, Serialize)]
+pub(crate) struct FormItem {
+    pub id: String,
+    /// Numbered from 1 across the whole checklist, as on its page.
+    pub number: usize,
+    pub question: Text,
+    /// `high`, `medium` or `low`.
+    pub risk: &'static str,
+    /// The risk's weight in the score (SPEC: high 3, medium 2, low 1), for scoring on paper.
+    pub weight: u32,
+    /// `procedures-manual`, `code-of-conduct`, … or `None`.
+    pub element: Option<&'static str>,
 }

@@ -10,6 +10,7 @@ pub(crate) mod context;
 mod context_snapshots;
 pub(crate) mod downloads;
 mod feed;
+pub(crate) mod handbook;
 mod pages;
 mod plan;
 mod sitemap;
@@ -219,6 +220,7 @@ pub(crate) fn render_site(
     files += renderer.render_pages(diags)?;
     files += renderer.render_checklists(diags)?;
     files += renderer.render_specials(diags)?;
+    files += renderer.render_handbooks(diags)?;
     for file in &theme.static_files {
         sink.write(&file.output, &file.bytes)?;
         files += 1;

@@ -39,7 +39,10 @@ impl Renderer<'_> {
             .search_indexes
             .get(here.lang)
             .map(|p| UrlPath::file(p.clone()));
-        views::site_view(self.site, here, current, index.as_ref(), self.options)
+        let mut view = views::site_view(self.site, here, current, index.as_ref(), self.options);
+        view.handbook_url = super::handbook::handbook_url(self.site, self.theme, here.lang)
+            .map(|url| here.link(self.site, &url));
+        view
     }
 
     /// Renders `template` with `context` and writes it; template failures become diagnostics that
@@ -47,7 +50,7 @@ impl Renderer<'_> {
     pub fn write_template(
         &self,
         template: &str,
-        context: &PageContext<'_>,
+        context: &impl serde::Serialize,
         output: &str,
         source: &Span,
     ) -> anyhow::Result<FileResult> {

@@ -222,6 +222,11 @@ pub(crate) fn check_outputs(site: &Site, theme: Option<&Theme>, diags: &mut Diag
                 claims.claim(url.output_file(), Owner::Generated("a search page"), diags);
             }
         }
+        for language in &config.languages {
+            if let Some(url) = crate::render::handbook::handbook_url(site, theme, &language.lang) {
+                claims.claim(url.output_file(), Owner::Generated("the handbook"), diags);
+            }
+        }
     }
     for (page, url) in site.pages.iter().zip(&site.urls) {
         claims.claim(url.output_file(), Owner::Page(&page.file), diags);

@@ -81,6 +81,8 @@ pub(crate) fn site_view<'a>(
         checklists_url: site
             .page_or_fallback(&PageId("checklists/_index.md".to_string()), here.lang)
             .map(|i| here.link(site, &site.urls[i])),
+        // Set by the renderer, which knows whether the theme has a handbook.
+        handbook_url: None,
         nav: nav(site, here, current),
         public_key: options.public_key.as_deref(),
         bundle: options.bundle.as_ref().map(|b| BundleView {

@@ -9,6 +9,7 @@ mod content;
 mod downloads;
 mod drafts;
 mod fuzz;
+mod handbook;
 mod harness;
 mod home;
 mod hostile;
