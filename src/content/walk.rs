@@ -113,7 +113,8 @@ pub(crate) fn is_ignored_name(name: &str) -> bool {
 /// never read nor published, wherever they are (README "Ignored files"): `Thumbs.db`,
 /// `ehthumbs.db`, `desktop.ini`, `.DS_Store`, `._*`, `*~`, `*.swp`, `*.swo`, `*.swx`, `.#*`,
 /// `#*#`, `*.tmp`, `*.bak`, `4913`, `*.kate-swp`, `.goutputstream-*`, and the folders `.git`,
-/// `.hg`, `.svn`.
+/// `.hg`, `.svn` and the editors' settings `.vscode`, `.idea`, `.obsidian`, `.trash` (an editor
+/// opened on `content/` must not break the build).
 pub(crate) fn is_junk_name(name: &str) -> bool {
     const NAMES: &[&str] = &[
         "Thumbs.db",
@@ -124,6 +125,10 @@ pub(crate) fn is_junk_name(name: &str) -> bool {
         ".git",
         ".hg",
         ".svn",
+        ".vscode",
+        ".idea",
+        ".obsidian",
+        ".trash",
     ];
     const SUFFIXES: &[&str] = &["~", ".swp", ".swo", ".swx", ".tmp", ".bak", ".kate-swp"];
     NAMES.iter().any(|n| n.eq_ignore_ascii_case(name))

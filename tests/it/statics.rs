@@ -56,6 +56,8 @@ fn junk_in_content_is_neither_read_nor_published() {
         "#01-riesgos.md#",
         "notas.tmp",
         "mapa.png.bak",
+        ".vscode/settings.json",
+        ".obsidian/workspace.json",
     ] {
         site.write(&format!("content/toolkit/{junk}"), "\u{0}junk");
     }
