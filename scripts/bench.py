@@ -26,8 +26,11 @@ import time
 import urllib.request
 
 
+CPU = {}  # command name → CPU seconds (user + system) of each timed run
+
+
 def timed(argv):
-    """Runs argv quietly; returns (seconds, peak RSS in MiB)."""
+    """Runs argv quietly; returns (seconds, peak RSS in MiB) and notes its CPU time."""
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -36,6 +39,7 @@ def timed(argv):
     proc.stderr.close()
     if os.waitstatus_to_exitcode(status) != 0:
         sys.exit("failed: %s\n%s" % (" ".join(argv), err))
+    CPU.setdefault(argv[0], []).append(usage.ru_utime + usage.ru_stime)
     return seconds, usage.ru_maxrss / 1024
 
 
@@ -96,6 +100,7 @@ def builds(args, figures):
     hugo_cmd = ["hugo", "--quiet", "--source", args.hugo_site, "-d", hugo_out] if hugo else None
 
     fresh, fresh_mem, peer, peer_mem, ratios = [], [], [], [], []
+    cpu_fresh, cpu_edit, cpu_peer = [], [], []
     edit, edit_mem, edit_ratios = [], [], []
     for run in range(args.runs + 1):  # the first run warms the caches and is not counted
         remove_output(out)
@@ -108,6 +113,10 @@ def builds(args, figures):
         e, em = timed([bin_, "build", "--root", site])
         if run == 0:
             continue
+        cpu_fresh.append(CPU[bin_][-2])
+        cpu_edit.append(CPU[bin_][-1])
+        if hugo:
+            cpu_peer.append(CPU["hugo"][-1])
         fresh.append(t)
         fresh_mem.append(m)
         edit.append(e)
@@ -122,6 +131,10 @@ def builds(args, figures):
     figures.add("full build", fresh, peer, ratios, (max(fresh_mem), max(peer_mem) if peer_mem else 0))
     figures.add("build after a one-page edit (Hugo: full build)", edit, peer, edit_ratios,
                 (max(edit_mem), 0))
+    figures.add("CPU (user + system) of a full build", cpu_fresh, cpu_peer,
+                [a / b for a, b in zip(cpu_fresh, cpu_peer)])
+    figures.add("CPU of a build after a one-page edit (Hugo: full build)", cpu_edit, cpu_peer,
+                [a / b for a, b in zip(cpu_edit, cpu_peer)])
 
     # The rebuild's output must equal a clean build's.
     with open(os.path.join(out, "SHA256SUMS"), "rb") as f:
@@ -140,6 +153,7 @@ def builds(args, figures):
         subprocess.run(["cp", "-al", out, copy], check=True)
         removals.append(timed(["rm", "-rf", copy])[0])
     figures.add("removing an output of hard links (part of the edit build)", removals, None, None)
+    figures.add("CPU of that removal", CPU["rm"], None, None)
 
 
 def free_port():
@@ -214,7 +228,7 @@ def main():
     ap.add_argument("--chapters", type=int, required=True)
     ap.add_argument("--hugo-site")
     ap.add_argument("--bin", default="target/release/integridad")
-    ap.add_argument("--runs", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", 5)))
     ap.add_argument("--edits", type=int, default=5)
     args = ap.parse_args()
     figures = Figures()
