@@ -12,7 +12,8 @@
    the sentence (median of the edits), for `integridad serve` and `hugo server`.
 
 Runs alternate (integridad, Hugo, integridad, …) so that a loaded machine affects both alike;
-each ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS.
+each ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS. The
+disk is synced before each timed run (untimed).
 """
 
 import argparse
@@ -30,7 +31,9 @@ CPU = {}  # command name → CPU seconds (user + system) of each timed run
 
 
 def timed(argv):
-    """Runs argv quietly; returns (seconds, peak RSS in MiB) and notes its CPU time."""
+    """Runs argv quietly; returns (seconds, peak RSS in MiB) and notes its CPU time. The disk is
+    synced first, so that one run's deferred write-back does not slow down the next one."""
+    os.sync()
     start = time.monotonic()
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
