@@ -332,14 +332,11 @@ fn write_sums(
     stats: &mut RenderStats,
 ) -> anyhow::Result<()> {
     let sums = integrity::render_sums(&staging.hashes());
-    let dir = staging.dir();
-    std::fs::write(dir.join(integrity::SUMS_FILE), &sums)
-        .with_context(|| format!("cannot write `{}`", dir.display()))?;
+    staging.write_unlisted(integrity::SUMS_FILE, sums.as_bytes())?;
     stats.files += 1;
     if let Some(signer) = signer {
         let signature = signer.sign(sums.as_bytes())?;
-        std::fs::write(dir.join(integrity::SIGNATURE_FILE), signature)
-            .with_context(|| format!("cannot write `{}`", dir.display()))?;
+        staging.write_unlisted(integrity::SIGNATURE_FILE, signature.as_bytes())?;
         stats.files += 1;
     }
     Ok(())

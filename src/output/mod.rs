@@ -4,6 +4,7 @@
 
 mod in_place;
 mod interrupt;
+mod reuse;
 mod staging;
 mod sys;
 
@@ -17,6 +18,8 @@ use crate::config::Config;
 use crate::render::OutputSink;
 
 pub use interrupt::exit_on_signals;
+#[cfg(test)]
+pub(crate) use reuse::PREVIOUS_SUMS;
 pub(crate) use staging::{abandon, start_staging, swap_in, StagingSink};
 
 /// Marks a folder as written by integridad, so a later build may replace it.

@@ -12,6 +12,7 @@ use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
 use super::interrupt::{self, Gate};
+use super::reuse::Previous;
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
 use crate::render::OutputSink;
@@ -24,11 +25,14 @@ enum Place {
     Inside,
 }
 
-/// Writes files under a staging folder and remembers each file's SHA-256 for `SHA256SUMS`.
+/// Writes files under a staging folder and remembers each file's SHA-256 for `SHA256SUMS`. A
+/// file equal to the published one is hard-linked from it instead (`reuse`); every other file is
+/// created new, so no write ever goes through a link into the published output.
 pub(crate) struct StagingSink {
     dir: PathBuf,
     place: Place,
     hashes: Mutex<BTreeMap<String, [u8; 32]>>,
+    previous: Option<Previous>,
     gate: Arc<Gate>,
     /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
     _lock: Option<FolderLock>,
@@ -40,8 +44,13 @@ impl StagingSink {
         self.hashes.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
-    pub fn dir(&self) -> &Path {
-        &self.dir
+    /// Writes a file that is not listed in `SHA256SUMS` (the list itself, its signature) at the
+    /// top of the staging folder, replacing any file of that name rather than writing into it.
+    pub fn write_unlisted(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
+        let target = self.dir.join(name);
+        ignore_missing(std::fs::remove_file(&target))
+            .with_context(|| format!("cannot replace `{}`", target.display()))?;
+        create_new(&target, bytes)
     }
 
     /// One line for the build's output when the swap is not the usual one.
@@ -60,15 +69,13 @@ impl OutputSink for StagingSink {
         if path.split('/').any(|s| s == ".." || s.is_empty()) {
             bail!("refusing to write outside the output folder: `{path}`");
         }
+        let hash: [u8; 32] = Sha256::digest(bytes).into();
         {
             let mut hashes = self
                 .hashes
                 .lock()
                 .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
-            if hashes
-                .insert(path.to_string(), Sha256::digest(bytes).into())
-                .is_some()
-            {
+            if hashes.insert(path.to_string(), hash).is_some() {
                 bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
             }
             if hashes.len() == 10 {
@@ -81,9 +88,27 @@ impl OutputSink for StagingSink {
             std::fs::create_dir_all(parent)
                 .with_context(|| format!("cannot create `{}`", parent.display()))?;
         }
-        std::fs::write(&target, bytes)
-            .with_context(|| format!("cannot write `{}`", target.display()))
+        let linked = self
+            .previous
+            .as_ref()
+            .is_some_and(|previous| previous.link_if_same(path, bytes, &hash, &target));
+        if linked {
+            return Ok(());
+        }
+        create_new(&target, bytes)
     }
+}
+
+/// Writes a file that must not exist yet: never opens an existing file (which could be a link to
+/// the published output) for writing.
+fn create_new(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write as _;
+    std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(target)
+        .and_then(|mut file| file.write_all(bytes))
+        .with_context(|| format!("cannot write `{}`", target.display()))
 }
 
 /// What a name beside the output (or inside a mount-point output) is, when integridad made it.
@@ -280,10 +305,12 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     let lock = sys::lock_folder(&dir, Wait::No)
         .with_context(|| format!("cannot lock `{}`", dir.display()))?;
     let gate = interrupt::register(&dir);
+    let previous = Previous::find(output, &dir);
     Ok(StagingSink {
-        dir,
         place,
         hashes: Mutex::new(BTreeMap::new()),
+        previous,
+        dir,
         gate,
         _lock: lock,
     })

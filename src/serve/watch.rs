@@ -26,8 +26,11 @@ pub enum WatchMode {
 
 /// How often `WatchMode::Poll` rescans.
 pub(crate) const POLL_INTERVAL: Duration = Duration::from_millis(400);
-/// A batch is built once no event arrived for this long…
-pub(crate) const QUIET: Duration = Duration::from_millis(100);
+/// A batch is built once no event arrived for this long: enough for the events of one editor
+/// save (truncate and write, or write a temp file and rename it), which arrive within a few
+/// milliseconds, without making a lone save wait. Events that arrive while a rebuild runs wait
+/// in the channel and become the next batch once it ends, so a burst is never lost.
+pub(crate) const QUIET: Duration = Duration::from_millis(15);
 /// …or at the latest this long after its first event, so a steady stream of saves still rebuilds.
 pub(crate) const MAX_WAIT: Duration = Duration::from_millis(1000);
 
@@ -222,6 +225,7 @@ impl SiteWatcher {
     }
 
     /// Blocks until the next batch of relevant changes is due; `None` once the watcher is gone.
+    /// Events queued during the previous rebuild are taken at once and make one batch.
     pub(crate) fn next_batch(&mut self, debouncer: &mut Debouncer) -> Option<Batch> {
         loop {
             let received = match debouncer.deadline() {

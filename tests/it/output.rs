@@ -169,3 +169,133 @@ fn the_marker_is_not_listed_and_a_copied_mirror_verifies_with_sha256sum() {
         String::from_utf8_lossy(&copy.stderr)
     );
 }
+
+/// Path → (inode, bytes) of every file of a folder.
+fn inodes(site: &SiteTest, rel: &str) -> std::collections::BTreeMap<String, (u64, Vec<u8>)> {
+    use std::os::unix::fs::MetadataExt as _;
+    site.tree(rel)
+        .into_iter()
+        .map(|(path, bytes)| {
+            let ino = std::fs::symlink_metadata(site.path(&format!("{rel}/{path}")))
+                .unwrap()
+                .ino();
+            (path, (ino, bytes))
+        })
+        .collect()
+}
+
+/// Builds, edits one page's body, builds again, and checks that exactly the files whose bytes
+/// did not change share their inode with the first build's (which is still alive while the
+/// second build writes, so no inode number of it can be handed to a new file), and that the
+/// result equals a clean build.
+fn assert_rebuild_links_only_unchanged_files(site: &SiteTest) {
+    site.build().ok();
+    let first = inodes(site, "public");
+    let old_inodes: std::collections::BTreeSet<u64> = first.values().map(|(ino, _)| *ino).collect();
+    site.write(
+        "content/toolkit/02-codigo-de-conducta.md",
+        "---\ntitle: Código de conducta\nweight: 2\n---\n## Sanciones\n\nOtro texto.\n",
+    );
+    site.build().ok();
+    let second = inodes(site, "public");
+    let (mut linked, mut written) = (0, 0);
+    for (path, (ino, bytes)) in &second {
+        if path == ".integridad-output" {
+            continue; // the marker is always written first, so that a kill leaves it
+        }
+        match first.get(path) {
+            Some((old_ino, old_bytes)) if old_bytes == bytes => {
+                assert_eq!(ino, old_ino, "unchanged `{path}` was written again");
+                linked += 1;
+            }
+            _ => {
+                assert!(
+                    !old_inodes.contains(ino),
+                    "changed `{path}` shares an inode"
+                );
+                written += 1;
+            }
+        }
+    }
+    assert!(
+        linked > 10 && written >= 2,
+        "linked {linked}, written {written}"
+    );
+    assert!(second["toolkit/codigo-de-conducta/index.html"]
+        .1
+        .windows(11)
+        .any(|w| w == b"Otro texto."));
+    assert_eq!(
+        hidden_beside(site),
+        Vec::<String>::new(),
+        "old output removed"
+    );
+    let rebuilt = site.tree("public");
+    std::fs::remove_dir_all(site.path("public")).unwrap();
+    site.build().ok();
+    assert_eq!(rebuilt, site.tree("public"), "same bytes as a clean build");
+}
+
+#[test]
+fn a_rebuild_links_unchanged_files_from_the_published_output() {
+    let site = SiteTest::fixture("build/basic");
+    assert_rebuild_links_only_unchanged_files(&site);
+}
+
+#[test]
+fn without_checksums_a_rebuild_compares_the_published_bytes() {
+    let site = SiteTest::fixture("build/basic");
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        format!("{config}\n[integrity]\nchecksums = false\n"),
+    );
+    assert_rebuild_links_only_unchanged_files(&site);
+    assert!(!site.exists("public/SHA256SUMS"));
+}
+
+#[test]
+fn a_published_file_edited_by_hand_is_never_reused() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let clean = site.tree("public");
+    let sums_written = std::fs::metadata(site.path("public/SHA256SUMS"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    // Same size but other bytes (newer than the list), and other size with the list's date:
+    // neither may be taken for the file the list describes.
+    let same_size = site.read("public/index.html").replacen('<', "[", 1);
+    site.write("public/index.html", &same_size);
+    let longer = format!("{}<!-- edited -->", site.read("public/sitemap.xml"));
+    site.write("public/sitemap.xml", &longer);
+    std::fs::File::options()
+        .write(true)
+        .open(site.path("public/sitemap.xml"))
+        .unwrap()
+        .set_modified(sums_written - std::time::Duration::from_secs(60))
+        .unwrap();
+    site.build().ok();
+    assert_eq!(site.tree("public"), clean);
+}
+
+#[test]
+fn a_rebuild_never_writes_into_the_published_files() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    // A second name for every published file, outside the output: were a rebuild to write
+    // through a link, these would change.
+    let before = site.tree("public");
+    for (path, _) in &before {
+        let copy = site.path(&format!("kept/{path}"));
+        std::fs::create_dir_all(copy.parent().unwrap()).unwrap();
+        std::fs::hard_link(site.path(&format!("public/{path}")), copy).unwrap();
+    }
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Otro título\n---\nNuevo.\n",
+    );
+    site.build().ok();
+    assert_ne!(site.tree("public"), before);
+    assert_eq!(site.tree("kept"), before);
+}

@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""The figures of `scripts/bench N` on a generated corpus, paired with Hugo when it is installed.
+
+    scripts/bench.py --site target/bench-site --chapters N [--hugo-site target/bench-hugo] [--runs 5]
+
+1. Full build: the output folder removed before each run (integridad and Hugo).
+2. Build after a one-page edit: a sentence appended to one chapter before each run, the previous
+   output in place (Hugo has no such mode: the ratio is against its full build, run alternately).
+   The result is then checked against a clean build (their SHA256SUMS must be equal), and the
+   removal of an output made of hard links (what the swap deletes after such a build) is timed.
+3. `serve`: a sentence appended to a chapter, then the page polled every 10 ms until it shows
+   the sentence (median of the edits), for `integridad serve` and `hugo server`.
+
+Runs alternate (integridad, Hugo, integridad, …) so that a loaded machine affects both alike;
+each ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS. The
+disk is synced before each timed run (untimed).
+"""
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+
+
+CPU = {}  # command name → CPU seconds (user + system) of each timed run
+
+
+def timed(argv):
+    """Runs argv quietly; returns (seconds, peak RSS in MiB) and notes its CPU time. The disk is
+    synced first, so that one run's deferred write-back does not slow down the next one."""
+    os.sync()
+    start = time.monotonic()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.monotonic() - start
+    err = proc.stderr.read().decode(errors="replace")
+    proc.stderr.close()
+    if os.waitstatus_to_exitcode(status) != 0:
+        sys.exit("failed: %s\n%s" % (" ".join(argv), err))
+    CPU.setdefault(argv[0], []).append(usage.ru_utime + usage.ru_stime)
+    return seconds, usage.ru_maxrss / 1024
+
+
+def remove_output(path):
+    shutil.rmtree(path, ignore_errors=True)
+    parent, name = os.path.split(path)
+    for entry in os.listdir(parent):
+        if entry.startswith(".%s.integridad-" % name):
+            shutil.rmtree(os.path.join(parent, entry), ignore_errors=True)
+
+
+def median(xs):
+    return statistics.median(xs) if xs else float("nan")
+
+
+def spread(xs):
+    return "%.2f s (%.2f–%.2f)" % (median(xs), min(xs), max(xs))
+
+
+class Figures:
+    def __init__(self):
+        self.rows = []
+
+    def add(self, what, ours, peer, ratios, mem=None):
+        self.rows.append((what, ours, peer, ratios, mem))
+
+    def print(self):
+        print()
+        print("| | integridad | Hugo | ratio (median of pairs) |")
+        print("|---|---|---|---|")
+        for what, ours, peer, ratios, mem in self.rows:
+            ours_text = spread(ours) + (", %d MiB" % mem[0] if mem else "")
+            peer_text = (spread(peer) + (", %d MiB" % mem[1] if mem and mem[1] else "")) if peer else "–"
+            ratio = "%.2f" % median(ratios) if ratios else "–"
+            print("| %s | %s | %s | %s |" % (what, ours_text, peer_text, ratio))
+
+
+def chapter_path(site, chapters):
+    """The chapter in the middle of the corpus (see examples/corpus.rs): its file and URL path."""
+    p = chapters // 2
+    sections = max(chapters // 100, 1)
+    s = p % sections
+    folder = "biblioteca-%d/tema-%03d" % (s % 10, s)
+    return "content/%s/%05d-capitulo-%d.md" % (folder, p, p), folder, p
+
+
+def append(path, text):
+    with open(path, "a", encoding="utf-8") as f:
+        f.write("\n%s\n" % text)
+
+
+def builds(args, figures):
+    bin_, site = args.bin, args.site
+    out = os.path.join(site, "public")
+    page, _, _ = chapter_path(site, args.chapters)
+    hugo = args.hugo_site and shutil.which("hugo")
+    hugo_out = os.path.abspath(args.hugo_site + "-out") if hugo else None
+    hugo_cmd = ["hugo", "--quiet", "--source", args.hugo_site, "-d", hugo_out] if hugo else None
+
+    fresh, fresh_mem, peer, peer_mem, ratios = [], [], [], [], []
+    cpu_fresh, cpu_edit, cpu_peer = [], [], []
+    edit, edit_mem, edit_ratios = [], [], []
+    for run in range(args.runs + 1):  # the first run warms the caches and is not counted
+        remove_output(out)
+        t, m = timed([bin_, "build", "--root", site])
+        h = hm = None
+        if hugo:
+            shutil.rmtree(hugo_out, ignore_errors=True)
+            h, hm = timed(hugo_cmd)
+        append(os.path.join(site, page), "Edición de prueba número %d." % run)
+        e, em = timed([bin_, "build", "--root", site])
+        if run == 0:
+            continue
+        cpu_fresh.append(CPU[bin_][-2])
+        cpu_edit.append(CPU[bin_][-1])
+        if hugo:
+            cpu_peer.append(CPU["hugo"][-1])
+        fresh.append(t)
+        fresh_mem.append(m)
+        edit.append(e)
+        edit_mem.append(em)
+        if h is not None:
+            peer.append(h)
+            peer_mem.append(hm)
+            ratios.append(t / h)
+            edit_ratios.append(e / h)
+        print("run %d: build %.2f s, after one edit %.2f s%s" % (
+            run, t, e, ", hugo %.2f s" % h if h is not None else ""), flush=True)
+    figures.add("full build", fresh, peer, ratios, (max(fresh_mem), max(peer_mem) if peer_mem else 0))
+    figures.add("build after a one-page edit (Hugo: full build)", edit, peer, edit_ratios,
+                (max(edit_mem), 0))
+    figures.add("CPU (user + system) of a full build", cpu_fresh, cpu_peer,
+                [a / b for a, b in zip(cpu_fresh, cpu_peer)])
+    figures.add("CPU of a build after a one-page edit (Hugo: full build)", cpu_edit, cpu_peer,
+                [a / b for a, b in zip(cpu_edit, cpu_peer)])
+
+    # The rebuild's output must equal a clean build's.
+    with open(os.path.join(out, "SHA256SUMS"), "rb") as f:
+        after_edit = f.read()
+    remove_output(out)
+    timed([bin_, "build", "--root", site])
+    with open(os.path.join(out, "SHA256SUMS"), "rb") as f:
+        clean = f.read()
+    print("output after the edit equals a clean build: %s" % ("yes" if clean == after_edit else "NO"))
+
+    # What the swap deletes after such a build: an output whose files all have a second link.
+    removals = []
+    for _ in range(3):
+        copy = out + "-links"
+        shutil.rmtree(copy, ignore_errors=True)
+        subprocess.run(["cp", "-al", out, copy], check=True)
+        removals.append(timed(["rm", "-rf", copy])[0])
+    figures.add("removing an output of hard links (part of the edit build)", removals, None, None)
+    figures.add("CPU of that removal", CPU["rm"], None, None)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def fetch(url):
+    try:
+        with urllib.request.urlopen(url, timeout=5) as r:
+            return r.read()
+    except Exception:
+        return None
+
+
+def wait_for(url, needle, limit):
+    start = time.monotonic()
+    while time.monotonic() - start < limit:
+        body = fetch(url)
+        if body is not None and (needle is None or needle in body):
+            return time.monotonic() - start
+        time.sleep(0.01)
+    return None
+
+
+def serve_latency(argv, url, page, edits, label):
+    """Starts a dev server, then times `edits` saves of `page` until `url` shows each."""
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            stdin=subprocess.DEVNULL, start_new_session=True)
+    times = []
+    try:
+        if wait_for(url, None, 900) is None:
+            sys.exit("%s never served %s" % (label, url))
+        time.sleep(2)
+        for k in range(edits):
+            marker = "Marcador de servidor %s %d %d." % (label, k, time.time_ns())
+            append(page, marker)
+            t = wait_for(url, marker.encode("utf-8"), 300)
+            if t is None:
+                sys.exit("%s never served the edit of %s" % (label, page))
+            times.append(t)
+            time.sleep(1)
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait()
+    return times
+
+
+def serve(args, figures):
+    page, folder, p = chapter_path(args.site, args.chapters)
+    port = free_port()
+    ours = serve_latency(
+        [args.bin, "serve", "--root", args.site, "--port", str(port)],
+        "http://127.0.0.1:%d/%s/capitulo-%d/" % (port, folder, p),
+        os.path.join(args.site, page), args.edits, "integridad")
+    peer = []
+    if args.hugo_site and shutil.which("hugo"):
+        port = free_port()
+        peer = serve_latency(
+            ["hugo", "server", "--source", args.hugo_site, "--bind", "127.0.0.1", "--port",
+             str(port), "--disableLiveReload"],
+            "http://127.0.0.1:%d/%s/%05d-capitulo-%d/" % (port, folder, p, p),
+            os.path.join(args.hugo_site, page), args.edits, "hugo")
+    ratio = [median(ours) / median(peer)] if peer else None
+    figures.add("`serve`: edit → page served (median of %d)" % args.edits, ours, peer, ratio)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--site", required=True)
+    ap.add_argument("--chapters", type=int, required=True)
+    ap.add_argument("--hugo-site")
+    ap.add_argument("--bin", default="target/release/integridad")
+    ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", 5)))
+    ap.add_argument("--edits", type=int, default=5)
+    args = ap.parse_args()
+    figures = Figures()
+    builds(args, figures)
+    serve(args, figures)
+    print("\nload average at the end: %.1f %.1f %.1f" % os.getloadavg())
+    figures.print()
+
+
+if __name__ == "__main__":
+    main()
