@@ -127,8 +127,12 @@ fn missing_tools(npm_needed: bool) -> Vec<Missing> {
 
 /// The failure message: every missing piece, then the one command that installs them all.
 fn missing_message(missing: &[Missing]) -> String {
-    let mut packages: Vec<&str> = missing.iter().map(|m| m.package).collect();
-    packages.dedup();
+    let mut packages: Vec<&str> = Vec::new();
+    for missing in missing {
+        if !packages.contains(&missing.package) {
+            packages.push(missing.package);
+        }
+    }
     let list: Vec<String> = missing
         .iter()
         .map(|m| format!("  - {} (Debian package `{}`)", m.what, m.package))
@@ -261,4 +265,50 @@ fn bundled_site_passes_the_browser_suite() {
         status.success(),
         "the browser suite failed ({status}); its report is above"
     );
+}
+
+/// A tiny repository whose package-lock.json pins `pkg` 1.2.3 and an optional `extra` 1.0.0.
+fn lock_fixture(installed: Option<&str>) -> tempfile::TempDir {
+    let repo = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a temp folder");
+    let lock = r#"{"lockfileVersion": 3, "packages": {
+        "": {"name": "x", "version": "0.0.0"},
+        "node_modules/pkg": {"version": "1.2.3"},
+        "node_modules/extra": {"version": "1.0.0", "optional": true}}}"#;
+    std::fs::write(repo.path().join("package-lock.json"), lock).expect("write the lock");
+    if let Some(version) = installed {
+        let dir = repo.path().join("node_modules/pkg");
+        std::fs::create_dir_all(&dir).expect("node_modules/pkg");
+        let manifest = format!(r#"{{"name": "pkg", "version": "{version}"}}"#);
+        std::fs::write(dir.join("package.json"), manifest).expect("write package.json");
+    }
+    repo
+}
+
+#[test]
+fn node_modules_is_out_of_date_when_a_pinned_package_is_absent_or_another_version() {
+    let absent = lock_fixture(None);
+    assert_eq!(
+        node_modules_out_of_date(absent.path()).as_deref(),
+        Some("`pkg` is not installed")
+    );
+    let other = lock_fixture(Some("1.2.4"));
+    assert_eq!(
+        node_modules_out_of_date(other.path()).as_deref(),
+        Some("`pkg` 1.2.4 is installed, package-lock.json pins 1.2.3")
+    );
+    let current = lock_fixture(Some("1.2.3"));
+    assert_eq!(node_modules_out_of_date(current.path()), None);
+}
+
+#[test]
+fn the_missing_message_lists_every_piece_and_one_apt_get_line() {
+    let message = missing_message(&[
+        Missing::new("`java` runs the Nu HTML checker", "default-jre-headless"),
+        Missing::new("the Python module `docx`", "python3-docx"),
+    ]);
+    assert!(message
+        .contains("  - `java` runs the Nu HTML checker (Debian package `default-jre-headless`)\n"));
+    assert!(message.contains("  - the Python module `docx` (Debian package `python3-docx`)\n"));
+    assert!(message.contains("\n  apt-get install -y default-jre-headless python3-docx\n"));
+    assert!(message.contains("scripts/setup-test-machine"));
 }
