@@ -1,12 +1,23 @@
 //! Browser tests (issue 6 item 7): builds the bundled site with the real binary into a temp folder,
 //! then runs the node suite in `tests/browser/` (headless Debian Chromium, axe-core, the Nu HTML
-//! checker) and fails when it fails. It never skips: a missing tool fails with what to install.
+//! checker) and fails when it fails. It never skips: it runs `npm ci` itself when node_modules is
+//! out of date with package-lock.json, and a missing program or Python module fails the test with
+//! a list of every missing piece and the `apt-get install` line that installs them.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const INSTALL: &str = "install them with `npm ci` in the repository and, as root on Debian, \
-    `apt-get install chromium default-jre-headless` (`.ci/run` does both on a fresh machine)";
+/// What `npm ci` installs from package-lock.json; the same flags as `scripts/setup-test-machine`.
+const NPM_CI: [&str; 5] = [
+    "ci",
+    "--ignore-scripts",
+    "--no-audit",
+    "--no-fund",
+    "--loglevel=error",
+];
+
+/// The Node.js major version the suite needs (package.json `engines`).
+const NODE_MAJOR: u32 = 20;
 
 /// Debian's Chromium; `INTEGRIDAD_CHROMIUM` may point elsewhere (the node suite reads it too).
 fn chromium() -> PathBuf {
@@ -14,50 +25,181 @@ fn chromium() -> PathBuf {
         .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
 }
 
-fn runs(program: &str, arg: &str) -> bool {
+/// The standard output of `program args` when it runs and succeeds.
+fn output_of(program: &str, args: &[&str]) -> Option<String> {
     Command::new(program)
-        .arg(arg)
+        .args(args)
         .output()
-        .is_ok_and(|out| out.status.success())
+        .ok()
+        .filter(|out| out.status.success())
+        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
 }
 
-/// Every tool the suite needs that is not there, each with the command that installs it.
-fn missing_tools(repo: &Path) -> Vec<String> {
-    let mut missing = Vec::new();
-    if !runs("node", "--version") {
-        missing.push("`node` (Node.js 20 or later: `apt-get install nodejs npm`)".to_owned());
-    }
-    for (path, what) in [
-        (
-            "node_modules/playwright-core/package.json",
-            "playwright-core",
-        ),
-        ("node_modules/axe-core/axe.min.js", "axe-core"),
-        ("node_modules/vnu-jar/build/dist/vnu.jar", "vnu-jar"),
-    ] {
-        if !repo.join(path).is_file() {
-            missing.push(format!("the npm package `{what}` (`npm ci`)"));
+/// One piece the tests need that is not on the machine: what it is for, and its Debian package.
+struct Missing {
+    what: String,
+    package: &'static str,
+}
+
+impl Missing {
+    fn new(what: impl Into<String>, package: &'static str) -> Missing {
+        Missing {
+            what: what.into(),
+            package,
         }
+    }
+}
+
+/// Node.js 20 or later, as `node --version` says (`v20.19.2`).
+fn node_is_recent() -> Option<bool> {
+    let version = output_of("node", &["--version"])?;
+    let major = version.trim().trim_start_matches('v').split('.').next()?;
+    Some(major.parse::<u32>().ok()? >= NODE_MAJOR)
+}
+
+/// Every program and Python module the tests need that is missing, each with its Debian package.
+/// The Python modules and minisign serve `tests/it` (downloads round trip, stock minisign),
+/// which cannot fail loudly without them; they are checked here so a machine is set up at once.
+fn missing_tools(npm_needed: bool) -> Vec<Missing> {
+    let mut missing = Vec::new();
+    match node_is_recent() {
+        None => missing.push(Missing::new(
+            "`node` (Node.js 20 or later) runs the browser suite",
+            "nodejs",
+        )),
+        Some(false) => missing.push(Missing::new(
+            "Node.js 20 or later (`node --version` is older)",
+            "nodejs",
+        )),
+        Some(true) => {}
+    }
+    if npm_needed && output_of("npm", &["--version"]).is_none() {
+        missing.push(Missing::new(
+            "`npm` installs the packages of package-lock.json",
+            "npm",
+        ));
     }
     let chromium = chromium();
     if !chromium.is_file() {
-        missing.push(format!(
-            "Chromium at `{}` (`apt-get install chromium`)",
-            chromium.display()
+        missing.push(Missing::new(
+            format!(
+                "Chromium at `{}` (or set INTEGRIDAD_CHROMIUM)",
+                chromium.display()
+            ),
+            "chromium",
         ));
     }
-    if !runs("pdftotext", "-v") {
-        missing.push(
-            "`pdftotext` to read the printed handbook (`apt-get install poppler-utils`)".to_owned(),
-        );
+    if output_of("java", &["-version"]).is_none() {
+        missing.push(Missing::new(
+            "`java` runs the Nu HTML checker",
+            "default-jre-headless",
+        ));
     }
-    if !runs("java", "-version") {
-        missing.push(
-            "a Java runtime for the Nu HTML checker (`apt-get install default-jre-headless`)"
-                .to_owned(),
-        );
+    if output_of("pdftotext", &["-v"]).is_none() {
+        missing.push(Missing::new(
+            "`pdftotext` reads the printed handbook",
+            "poppler-utils",
+        ));
+    }
+    if output_of("minisign", &["-v"]).is_none() {
+        missing.push(Missing::new(
+            "`minisign` checks signatures with the stock tool",
+            "minisign",
+        ));
+    }
+    for (module, package) in [
+        ("docx", "python3-docx"),
+        ("openpyxl", "python3-openpyxl"),
+        ("yaml", "python3-yaml"),
+    ] {
+        let import = format!("import {module}");
+        if output_of("/usr/bin/python3", &["-c", &import]).is_none() {
+            missing.push(Missing::new(
+                format!(
+                    "the Python module `{module}` for /usr/bin/python3 reads the downloads back"
+                ),
+                package,
+            ));
+        }
     }
     missing
+}
+
+/// The failure message: every missing piece, then the one command that installs them all.
+fn missing_message(missing: &[Missing]) -> String {
+    let mut packages: Vec<&str> = Vec::new();
+    for missing in missing {
+        if !packages.contains(&missing.package) {
+            packages.push(missing.package);
+        }
+    }
+    let list: Vec<String> = missing
+        .iter()
+        .map(|m| format!("  - {} (Debian package `{}`)", m.what, m.package))
+        .collect();
+    format!(
+        "the tests cannot run; missing:\n{}\ninstall them as root with:\n  apt-get install -y {}\n\
+         or run `scripts/setup-test-machine` as root, which installs everything the tests need",
+        list.join("\n"),
+        packages.join(" ")
+    )
+}
+
+/// Why `node_modules` does not hold what package-lock.json pins, or `None` when it does.
+fn node_modules_out_of_date(repo: &Path) -> Option<String> {
+    let lock_path = repo.join("package-lock.json");
+    let lock = std::fs::read_to_string(&lock_path)
+        .unwrap_or_else(|e| panic!("cannot read `{}`: {e}", lock_path.display()));
+    let lock: serde_json::Value = serde_json::from_str(&lock)
+        .unwrap_or_else(|e| panic!("`{}` is not JSON: {e}", lock_path.display()));
+    let packages = lock["packages"].as_object()?;
+    for (dir, entry) in packages {
+        let (Some(name), Some(pinned)) =
+            (dir.strip_prefix("node_modules/"), entry["version"].as_str())
+        else {
+            continue;
+        };
+        let manifest = repo.join(dir).join("package.json");
+        let installed = std::fs::read_to_string(&manifest)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .and_then(|json| json["version"].as_str().map(str::to_owned));
+        match installed {
+            None if entry["optional"] == true => {}
+            None => return Some(format!("`{name}` is not installed")),
+            Some(version) if version != pinned => {
+                return Some(format!(
+                    "`{name}` {version} is installed, package-lock.json pins {pinned}"
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    None
+}
+
+/// Runs `npm ci` with the flags of `scripts/setup-test-machine`; fails with its output.
+fn npm_ci(repo: &Path, reason: &str) {
+    eprintln!(
+        "node_modules is out of date ({reason}): running `npm {}`",
+        NPM_CI.join(" ")
+    );
+    let out = Command::new("npm")
+        .args(NPM_CI)
+        .current_dir(repo)
+        .output()
+        .expect("npm runs");
+    assert!(
+        out.status.success(),
+        "`npm {}` failed ({}):\n{}{}",
+        NPM_CI.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    if let Some(still) = node_modules_out_of_date(repo) {
+        panic!("after `npm ci`, node_modules is still out of date: {still}");
+    }
 }
 
 /// The suite's files, `tests/browser/*.test.mjs`, sorted (explicit paths work on every Node version).
@@ -76,12 +218,12 @@ fn test_files(repo: &Path) -> Vec<PathBuf> {
 #[test]
 fn bundled_site_passes_the_browser_suite() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let missing = missing_tools(repo);
-    assert!(
-        missing.is_empty(),
-        "the browser tests cannot run; missing:\n  - {}\n{INSTALL}",
-        missing.join("\n  - ")
-    );
+    let stale = node_modules_out_of_date(repo);
+    let missing = missing_tools(stale.is_some());
+    assert!(missing.is_empty(), "{}", missing_message(&missing));
+    if let Some(reason) = stale {
+        npm_ci(repo, &reason);
+    }
 
     let tmp = tempfile::Builder::new()
         .prefix("browser-")
@@ -123,4 +265,50 @@ fn bundled_site_passes_the_browser_suite() {
         status.success(),
         "the browser suite failed ({status}); its report is above"
     );
+}
+
+/// A tiny repository whose package-lock.json pins `pkg` 1.2.3 and an optional `extra` 1.0.0.
+fn lock_fixture(installed: Option<&str>) -> tempfile::TempDir {
+    let repo = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR")).expect("a temp folder");
+    let lock = r#"{"lockfileVersion": 3, "packages": {
+        "": {"name": "x", "version": "0.0.0"},
+        "node_modules/pkg": {"version": "1.2.3"},
+        "node_modules/extra": {"version": "1.0.0", "optional": true}}}"#;
+    std::fs::write(repo.path().join("package-lock.json"), lock).expect("write the lock");
+    if let Some(version) = installed {
+        let dir = repo.path().join("node_modules/pkg");
+        std::fs::create_dir_all(&dir).expect("node_modules/pkg");
+        let manifest = format!(r#"{{"name": "pkg", "version": "{version}"}}"#);
+        std::fs::write(dir.join("package.json"), manifest).expect("write package.json");
+    }
+    repo
+}
+
+#[test]
+fn node_modules_is_out_of_date_when_a_pinned_package_is_absent_or_another_version() {
+    let absent = lock_fixture(None);
+    assert_eq!(
+        node_modules_out_of_date(absent.path()).as_deref(),
+        Some("`pkg` is not installed")
+    );
+    let other = lock_fixture(Some("1.2.4"));
+    assert_eq!(
+        node_modules_out_of_date(other.path()).as_deref(),
+        Some("`pkg` 1.2.4 is installed, package-lock.json pins 1.2.3")
+    );
+    let current = lock_fixture(Some("1.2.3"));
+    assert_eq!(node_modules_out_of_date(current.path()), None);
+}
+
+#[test]
+fn the_missing_message_lists_every_piece_and_one_apt_get_line() {
+    let message = missing_message(&[
+        Missing::new("`java` runs the Nu HTML checker", "default-jre-headless"),
+        Missing::new("the Python module `docx`", "python3-docx"),
+    ]);
+    assert!(message
+        .contains("  - `java` runs the Nu HTML checker (Debian package `default-jre-headless`)\n"));
+    assert!(message.contains("  - the Python module `docx` (Debian package `python3-docx`)\n"));
+    assert!(message.contains("\n  apt-get install -y default-jre-headless python3-docx\n"));
+    assert!(message.contains("scripts/setup-test-machine"));
 }

@@ -18,8 +18,8 @@ const AXE_PATH = path.join(REPO, 'node_modules', 'axe-core', 'axe.min.js');
 export const VNU_JAR = path.join(REPO, 'node_modules', 'vnu-jar', 'build', 'dist', 'vnu.jar');
 
 const INSTALL_HINT =
-  'install the browser-test tools: `npm ci` in the repository, and ' +
-  '`apt-get install chromium default-jre-headless` (Debian); see .ci/run';
+  'install the browser-test tools: `npm ci --ignore-scripts --no-audit --no-fund` in the repository, and ' +
+  '`apt-get install -y chromium default-jre-headless` (Debian), or run `scripts/setup-test-machine` as root';
 
 /** Throws (never skips) when a tool the suite needs is missing. */
 export function requireTools({ java = false } = {}) {

@@ -28,13 +28,25 @@ fn readme_names_the_minimum_rust_version_of_cargo_toml() {
 }
 
 #[test]
-fn readme_and_ci_install_npm_packages_the_same_way() {
+fn readme_ci_and_the_browser_test_install_npm_packages_the_same_way() {
     let ci = repo_file(".ci/run");
-    let line = ci
+    assert!(
+        ci.lines().any(|l| l.trim() == "scripts/setup-test-machine"),
+        ".ci/run does not set the machine up with scripts/setup-test-machine"
+    );
+    let setup = repo_file("scripts/setup-test-machine");
+    let line = setup
         .lines()
         .map(str::trim)
         .find(|l| l.starts_with("npm ci"))
-        .expect(".ci/run runs npm ci");
+        .expect("scripts/setup-test-machine runs npm ci");
+    let browser = repo_file("tests/browser.rs");
+    for flag in line.split_whitespace().filter(|w| w.starts_with("--")) {
+        assert!(
+            browser.contains(&format!("\"{flag}\"")),
+            "tests/browser.rs runs npm ci without {flag}"
+        );
+    }
     let flags: Vec<&str> = line
         .split_whitespace()
         .filter(|w| w.starts_with("--") && !w.starts_with("--loglevel"))

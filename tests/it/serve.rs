@@ -2,7 +2,6 @@
 //! fixture site, files are changed the ways editors change them, and each change must be served.
 //! Waits are bounded polls (every 50 ms, up to `DEADLINE`), never fixed sleeps.
 
-mod browser;
 mod client;
 mod open;
 mod streams;
