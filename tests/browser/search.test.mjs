@@ -17,7 +17,7 @@ const RELEVANCE = JSON.parse(readFileSync(path.join(REPO, 'tests', 'browser', 'r
 /** Opens the search page of `lang` with `q` and waits until the results are shown. */
 async function searchFor(page, server, lang, q) {
   await page.goto(server.url(`${langPrefix(lang)}search/?q=${encodeURIComponent(q)}`), { waitUntil: 'load' });
-  await page.waitForFunction(() => document.getElementById('search-app')?.hasAttribute('data-results'), null, { timeout: 5000 });
+  await page.waitForFunction(() => document.getElementById('search-app')?.hasAttribute('data-results'), null, { timeout: 15000 });
 }
 
 /** The first `n` results as paths from the site root, without `index.html` or fragment. */
@@ -68,7 +68,7 @@ describe('search on the bundled site', () => {
       if (items.length < 3) problems.push(`"regalos" gives ${items.length} checklist items, expected items of several sectors: ${hrefs.join(', ')}`);
       const chapter = hrefs.find((h) => h.includes('liderazgo-y-codigo-de-conducta/#'));
       if (!chapter) problems.push(`no result links into a heading of the code-of-conduct chapter: ${hrefs.join(', ')}`);
-      await page.waitForSelector('#search-list mark', { timeout: 5000 }).catch(() => {});
+      await page.waitForSelector('#search-list mark', { timeout: 15000 }).catch(() => {});
       const marks = await page.$$eval('#search-list mark', (ms) => ms.map((m) => m.textContent.toLowerCase()));
       if (!marks.some((m) => m.startsWith('regalo'))) problems.push(`no highlighted "regalo…" in the excerpts: ${marks.join(', ')}`);
       // Follow an item link: the question is on the page under that id.
@@ -102,7 +102,7 @@ describe('search on the bundled site', () => {
         if (focused !== 'search-input') problems.push('Tab never reaches the search field');
         await page.keyboard.type(lang === 'es' ? 'integridad' : 'integrity');
         await page.keyboard.press('Enter');
-        await page.waitForFunction(() => document.getElementById('search-app')?.hasAttribute('data-results'), null, { timeout: 5000 });
+        await page.waitForFunction(() => document.getElementById('search-app')?.hasAttribute('data-results'), null, { timeout: 15000 });
         const count = Number(await page.locator('#search-app').getAttribute('data-results'));
         const summary = await page.locator('#search-summary').textContent();
         if (!(count > 10)) problems.push(`only ${count} results for integridad/integrity`);
@@ -114,12 +114,12 @@ describe('search on the bundled site', () => {
         else {
           await more.focus();
           await page.keyboard.press('Enter');
-          await page.waitForFunction(() => document.activeElement?.closest('#search-list'), null, { timeout: 5000 }).catch(() => {});
+          await page.waitForFunction(() => document.activeElement?.closest('#search-list'), null, { timeout: 15000 }).catch(() => {});
           const index = await page.evaluate(() => [...document.querySelectorAll('#search-list li a')].indexOf(document.activeElement));
           if (index !== 10) problems.push(`after "show more", focus is on result ${index}, expected the 11th (index 10)`);
           // The new results' excerpts are still arriving: leaving the page now would abort them.
           await page.waitForLoadState('networkidle');
-          const opened = page.waitForURL((u) => !u.pathname.includes('/search/'), { timeout: 5000 }).then(() => true, () => false);
+          const opened = page.waitForURL((u) => !u.pathname.includes('/search/'), { timeout: 15000 }).then(() => true, () => false);
           await page.keyboard.press('Enter');
           if (!(await opened)) problems.push('Enter on a focused result did not open it');
         }
