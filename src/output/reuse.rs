@@ -23,7 +23,8 @@ pub(super) struct Previous {
     device: u64,
     /// Path → SHA-256 from the published `SHA256SUMS`, when it was there.
     sums: HashMap<String, [u8; 32]>,
-    /// When that list was written: a file modified after it is not trusted to match it.
+    /// When that list was written: only a file modified strictly before it is trusted to match
+    /// it (file times are coarse, so a hand edit right after a build can carry the list's time).
     sums_written: Option<SystemTime>,
 }
 
@@ -75,7 +76,7 @@ impl Previous {
         let listed = self
             .sums
             .get(path)
-            .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m <= w));
+            .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m < w));
         let same = match listed {
             Some(listed) => listed == hash,
             None => same_bytes(&mut file, bytes),
