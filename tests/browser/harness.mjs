@@ -194,6 +194,10 @@ export function watchPage(page, origin, { expect404 = null } = {}) {
     if (!url.startsWith(origin + '/')) log.foreign.push(`${request.method()} ${url}`);
   });
   page.on('requestfailed', (request) => {
+    // A request the browser cancelled because the page moved on (a navigation while the
+    // favicon or a search excerpt was still loading) is not a failure of the site; refused
+    // connections, CSP blocks and HTTP errors (below) still are.
+    if (request.failure()?.errorText === 'net::ERR_ABORTED') return;
     log.failed.push(`${request.method()} ${shortUrl(request.url(), origin)}: ${request.failure()?.errorText}`);
   });
   page.on('response', (response) => {
