@@ -190,7 +190,8 @@ fn find_headings(events: &[Located<'_>]) -> Vec<Slot> {
     slots
 }
 
-fn level_number(level: HeadingLevel) -> u8 {
+/// `HeadingLevel::H3` → 3.
+pub(crate) fn level_number(level: HeadingLevel) -> u8 {
     match level {
         HeadingLevel::H1 => 1,
         HeadingLevel::H2 => 2,

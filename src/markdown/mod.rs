@@ -24,7 +24,7 @@ use crate::diagnostics::{Diagnostics, Span};
 use crate::lang::Lang;
 
 /// The SPEC's heading-id rule; slugs of file names use it too.
-pub(crate) use headings::{heading_id, IdSet};
+pub(crate) use headings::{heading_id, level_number, IdSet};
 
 /// How markdown is rendered: the `[markdown]` table of site.toml plus the page's language,
 /// which picks the words of alert titles and accessibility labels.

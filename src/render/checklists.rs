@@ -125,7 +125,8 @@ fn links_of(checklist: &Checklist) -> impl Iterator<Item = &LinkRef> {
         }))
 }
 
-fn text(localized: &Localized, lang: &Lang, default: &Lang) -> Text {
+/// `localized` in `lang` (or the default language), with its language when that differs.
+pub(super) fn text(localized: &Localized, lang: &Lang, default: &Lang) -> Text {
     let chosen = localized.get(lang, default);
     Text {
         text: chosen.text.to_string(),

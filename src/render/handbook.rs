@@ -10,7 +10,8 @@ use crate::checklist::score::BANDS;
 use crate::checklist::Checklist;
 use crate::content::page::{slugify, PageKind};
 use crate::diagnostics::{Diagnostics, Span};
-use crate::lang::{Lang, Localized};
+use crate::lang::Lang;
+use crate::render::checklists::text;
 use crate::render::context::{
     BandView, FormItem, FormSection, HandbookChapter, HandbookContext, HandbookForm, HandbookView,
     Text,
@@ -71,14 +72,6 @@ fn edition_date(site: &Site, lang: &Lang) -> Option<String> {
         .flatten()
         .map(|d| d.as_str().to_string())
         .max()
-}
-
-fn text(localized: &Localized, lang: &Lang, default: &Lang) -> Text {
-    let chosen = localized.get(lang, default);
-    Text {
-        text: chosen.text.to_string(),
-        lang: (chosen.lang != lang).then(|| chosen.lang.to_string()),
-    }
 }
 
 impl Renderer<'_> {

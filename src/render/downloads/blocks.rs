@@ -1,9 +1,9 @@
 //! A page's markdown as a flat list of blocks (headings with their ids, paragraphs, tables, code)
 //! for the download formats. Links keep their text only; raw HTML is kept as the text it shows.
 
-use pulldown_cmark::{Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{Event, Parser, Tag, TagEnd};
 
-use crate::markdown::{heading_id, IdSet, MdOptions};
+use crate::markdown::{heading_id, level_number, IdSet, MdOptions};
 
 /// A run of text with one style.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -341,17 +341,6 @@ pub(super) fn parse_blocks(text: &str, options: &MdOptions) -> Vec<Block> {
 
 fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn level_number(level: HeadingLevel) -> u8 {
-    match level {
-        HeadingLevel::H1 => 1,
-        HeadingLevel::H2 => 2,
-        HeadingLevel::H3 => 3,
-        HeadingLevel::H4 => 4,
-        HeadingLevel::H5 => 5,
-        HeadingLevel::H6 => 6,
-    }
 }
 
 #[cfg(test)]
