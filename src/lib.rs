@@ -26,6 +26,7 @@ mod render;
 mod report;
 mod search;
 pub mod serve;
+mod session;
 mod site;
 mod summary;
 mod url;
@@ -49,6 +50,7 @@ pub use output::exit_on_signals;
 pub use progress::Progress;
 pub use render::RenderStats;
 pub use report::{report, FileCounts, ReportOptions, ReportOutcome};
+pub use session::Session;
 pub(crate) use summary::plural;
 pub use summary::{Report, Verbosity};
 
