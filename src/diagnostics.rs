@@ -114,6 +114,11 @@ impl Diagnostics {
         self.sources.insert(file.into(), Arc::from(text));
     }
 
+    /// The diagnostics in the order they were found.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.items.iter()
+    }
+
     pub fn extend_from(&mut self, items: impl IntoIterator<Item = Diagnostic>) {
         self.items.extend(items);
     }

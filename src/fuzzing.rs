@@ -160,7 +160,7 @@ fn fixed_content(config: &Config, extra: Option<(&str, &str)>, diags: &mut Diagn
 /// fragments, as `build` does before any template runs.
 fn render_all(config: &Config, content: Content, diags: &mut Diagnostics) -> Site {
     let site = Site::new(config, content, diags);
-    crate::render::render_markdown_all(&site, diags);
+    crate::render::render_markdown_all(&site, None, diags);
     site
 }
 
@@ -266,7 +266,7 @@ mod tests {
         let mut diags = Diagnostics::new();
         let content = fixed_content(&config, None, &mut diags);
         let site = Site::new(&config, content, &mut diags);
-        assert!(crate::render::render_markdown_all(&site, &mut diags).is_some());
+        assert!(crate::render::render_markdown_all(&site, None, &mut diags).is_some());
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!((site.pages.len(), site.checklists.len()), (5, 1));
     }

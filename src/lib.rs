@@ -131,7 +131,7 @@ fn run_pipeline(
     let missing_translations = site::translations::missing_translations(&site);
     let theme = render::theme::load_theme(config, diags)?;
     // Markdown and links are checked even when loading found errors, so one run reports all.
-    let rendered = render::render_markdown_all(&site, diags);
+    let rendered = render::render_markdown_all(&site, None, diags);
     render::check_outputs(&site, theme.as_ref(), diags);
     let (Some(theme), Some(rendered), false) = (theme, rendered, diags.has_errors()) else {
         return Ok(Pipeline {
@@ -139,7 +139,15 @@ fn run_pipeline(
             missing_translations,
         });
     };
-    let stats = render::render_site(&site, &theme, &rendered, options, sink, diags)?;
+    let stats = render::render_site(
+        &site,
+        &theme,
+        &rendered,
+        options,
+        render::Scope::ALL,
+        sink,
+        diags,
+    )?;
     Ok(Pipeline {
         stats: (!diags.has_errors()).then_some(stats),
         missing_translations,
@@ -413,7 +421,12 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
 /// "Command line"). Errors are environment failures: no site root, no free port, no watcher.
 pub fn serve(options: &serve::ServeOptions) -> anyhow::Result<()> {
     let root = resolve_root(options.root.as_deref())?;
-    serve::run(options, &root, Box::new(build_in_memory))
+    let mut session = Session::new(&root);
+    serve::run(
+        options,
+        &root,
+        Box::new(move |changed| session.rebuild(changed)),
+    )
 }
 
 /// `integridad new`: writes a chapter, translation or checklist scaffold and returns its path;

@@ -60,6 +60,116 @@ pub(crate) fn load_content(
     drafts: Drafts,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Content> {
+    load_content_cached(config, drafts, diags, &mut SourceCache::default())
+}
+
+/// The parsed pages of the dev server, kept between rebuilds: a page file is read again only
+/// when the watcher names it or its size, time or inode changed.
+#[derive(Default)]
+pub(crate) struct SourceCache {
+    pages: std::collections::HashMap<String, CachedPage>,
+}
+
+struct CachedPage {
+    stamp: Option<Stamp>,
+    page: Option<Page>,
+    diags: Diagnostics,
+    /// Changes only when the page's front matter (and so what other pages show of it) changes.
+    front_serial: u64,
+}
+
+/// What tells a file changed without reading it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Stamp {
+    len: u64,
+    modified: Option<std::time::SystemTime>,
+    inode: u64,
+}
+
+impl Stamp {
+    fn of(path: &Path) -> Option<Stamp> {
+        let meta = std::fs::metadata(path).ok()?;
+        #[cfg(unix)]
+        let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+        #[cfg(not(unix))]
+        let inode = 0;
+        Some(Stamp {
+            len: meta.len(),
+            modified: meta.modified().ok(),
+            inode,
+        })
+    }
+}
+
+/// Numbers each distinct front matter a cached page has had; never reused within a process.
+static FRONT_SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+impl SourceCache {
+    /// Makes the next load read these content-relative paths again, whatever their stamps say.
+    pub(crate) fn forget(&mut self, rel: &str) {
+        if let Some(cached) = self.pages.get_mut(rel) {
+            cached.stamp = None;
+        }
+    }
+
+    /// Identifies the front matter of the cached page at content-relative `rel`: equal numbers
+    /// mean equal front matter. `None` for a page not loaded from a file.
+    pub(crate) fn front_serial(&self, rel: &str) -> Option<u64> {
+        self.pages.get(rel).map(|c| c.front_serial)
+    }
+
+    fn load(
+        &self,
+        config: &Config,
+        rel: &str,
+        id: &PageId,
+        lang: &Lang,
+    ) -> (Option<Page>, Diagnostics, Option<Stamp>, Option<u64>) {
+        let stamp = Stamp::of(&config.content_dir.join(rel));
+        if let Some(cached) = self.pages.get(rel) {
+            if cached.stamp.is_some() && cached.stamp == stamp {
+                return (
+                    cached.page.clone(),
+                    cached.diags.clone(),
+                    stamp,
+                    Some(cached.front_serial),
+                );
+            }
+        }
+        let mut local = Diagnostics::new();
+        let page = load_page(config, rel, id, lang, &mut local);
+        (page, local, stamp, None)
+    }
+
+    fn store(&mut self, rel: &str, page: &Option<Page>, diags: &Diagnostics, stamp: Option<Stamp>) {
+        let same_front = self.pages.get(rel).and_then(|old| {
+            let same = match (&old.page, page) {
+                (Some(a), Some(b)) => format!("{:?}", a.front) == format!("{:?}", b.front),
+                _ => false,
+            };
+            same.then_some(old.front_serial)
+        });
+        let front_serial = same_front
+            .unwrap_or_else(|| FRONT_SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+        self.pages.insert(
+            rel.to_string(),
+            CachedPage {
+                stamp,
+                page: page.clone(),
+                diags: diags.clone(),
+                front_serial,
+            },
+        );
+    }
+}
+
+/// `load_content` reading only the page files that changed since `cache` last saw them.
+pub(crate) fn load_content_cached(
+    config: &Config,
+    drafts: Drafts,
+    diags: &mut Diagnostics,
+    cache: &mut SourceCache,
+) -> anyhow::Result<Content> {
     let dir = &config.content_dir;
     if !dir.is_dir() {
         anyhow::bail!("cannot read `{}`: the folder does not exist", dir.display());
@@ -75,15 +185,21 @@ pub(crate) fn load_content(
             Source::Asset(asset) => content.assets.push(asset),
         }
     }
-    let pages: Vec<(Option<Page>, Diagnostics)> = markdown
+    let loaded: Vec<_> = markdown
         .par_iter()
-        .map(|(rel, id, lang)| {
-            let mut local = Diagnostics::new();
-            let page = load_page(config, rel, id, lang, &mut local);
-            (page, local)
-        })
+        .map(|(rel, id, lang)| cache.load(config, rel, id, lang))
         .collect();
-    for ((rel, _, _), (page, local)) in markdown.iter().zip(pages) {
+    let mut kept = std::collections::HashMap::with_capacity(markdown.len());
+    for ((rel, _, _), (page, local, stamp, cached)) in markdown.iter().zip(loaded) {
+        match cached {
+            Some(_) => {
+                kept.insert(rel.clone(), cache.pages.remove(rel));
+            }
+            None => {
+                cache.store(rel, &page, &local, stamp);
+                kept.insert(rel.clone(), cache.pages.remove(rel));
+            }
+        }
         diags.extend(local);
         match page {
             Some(page) if drafts == Drafts::Include || !page.front.draft => {
@@ -95,6 +211,11 @@ pub(crate) fn load_content(
             }
         }
     }
+    // Only the files still there stay cached.
+    cache.pages = kept
+        .into_iter()
+        .filter_map(|(rel, cached)| Some((rel, cached?)))
+        .collect();
     let langs = config.langs();
     for rel in checklists {
         match load_checklist(config, &rel, &langs, diags) {
@@ -310,7 +431,7 @@ pub(crate) fn parse_page(
         slug,
         file_name: file_name.to_string(),
         front: document.front,
-        body: document.body,
+        body: document.body.into(),
         body_line: document.body_line,
         generated: false,
     })

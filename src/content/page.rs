@@ -43,7 +43,9 @@ pub(crate) struct Page {
     /// File name of the default-language source, the tie-breaker after `weight`.
     pub file_name: String,
     pub front: FrontMatter,
-    pub body: String,
+    /// Shared, so that the dev server's cached sources, the model and the markdown facts hold
+    /// one copy of each text.
+    pub body: std::sync::Arc<str>,
     pub body_line: usize,
     /// Made from site.toml because the language has no home page file (`content::home`);
     /// not a page an editor wrote, so it counts for no language or translation check.

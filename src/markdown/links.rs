@@ -80,13 +80,18 @@ fn resolve_dest<'a>(
         LinkTarget::Keep => dest,
         LinkTarget::Rewrite(url) => CowStr::from(url),
         LinkTarget::Broken { message, help } => {
-            let mut diagnostic = Diagnostic::error(message).at(span.clone());
-            if let Some(help) = help {
-                diagnostic = diagnostic.with_help(help);
-            }
-            diags.push(diagnostic);
+            diags.push(broken_link(&message, help.as_deref(), span));
             dest
         }
+    }
+}
+
+/// The error of a link the resolver could not resolve.
+pub(crate) fn broken_link(message: &str, help: Option<&str>, span: &Span) -> Diagnostic {
+    let diagnostic = Diagnostic::error(message).at(span.clone());
+    match help {
+        Some(help) => diagnostic.with_help(help),
+        None => diagnostic,
     }
 }
 

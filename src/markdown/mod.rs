@@ -10,6 +10,7 @@ mod links;
 mod raw_html;
 mod spans;
 mod text;
+pub(crate) use links::broken_link;
 pub(crate) use text::TextHeading;
 
 use std::collections::BTreeSet;
@@ -28,7 +29,7 @@ pub(crate) use headings::{heading_id, level_number, IdSet};
 
 /// How markdown is rendered: the `[markdown]` table of site.toml plus the page's language,
 /// which picks the words of alert titles and accessibility labels.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct MdOptions {
     pub unsafe_html: bool,
     pub smart_punctuation: bool,
@@ -46,7 +47,7 @@ pub(crate) struct MdSource<'a> {
 }
 
 /// What a link or image destination becomes.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) enum LinkTarget {
     /// Leave the destination as written (external URLs, anchors within the page).
     Keep,

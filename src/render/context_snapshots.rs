@@ -25,7 +25,7 @@ fn template_context_of_fixture_pages() {
     let theme = theme::load_theme(&config, &mut diags)
         .expect("theme readable")
         .expect("theme valid");
-    let rendered = render_markdown_all(&site, &mut diags).expect("fixture renders");
+    let rendered = render_markdown_all(&site, None, &mut diags).expect("fixture renders");
     assert!(!diags.has_errors(), "{}", diags.render());
     let options = RenderOptions {
         mode: Mode::Build,
@@ -34,14 +34,20 @@ fn template_context_of_fixture_pages() {
     };
     let sink = crate::output::NullSink;
     let renderer = Renderer {
-        search_indexes: crate::search::write_search_indexes(&site, &rendered.pages, &sink)
-            .expect("search index"),
+        search_indexes: crate::search::write_search_indexes(
+            &site,
+            &rendered.markdown(),
+            crate::search::Naming::Hashed,
+            &sink,
+        )
+        .expect("search index"),
         site: &site,
         theme: &theme,
         rendered: &rendered,
         options: &options,
         sink: &sink,
         downloads: Vec::new(),
+        pages: crate::render::Pages::All,
     };
     let pages = [
         ("home_es", "content/_index.md"),

@@ -3,6 +3,7 @@
 //! and handed to the `OutputSink` at once, so memory does not grow with the size of the output.
 
 mod aliases;
+pub(crate) mod analysis;
 mod checklist_data;
 pub(crate) mod checklists;
 pub(crate) mod context;
@@ -18,13 +19,13 @@ pub(crate) mod theme;
 pub(crate) mod views;
 
 use std::collections::BTreeSet;
-
-use rayon::prelude::*;
+use std::sync::Arc;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::markdown::{render_markdown, MdOptions, MdSource, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
 use crate::site::{Site, Target};
+use analysis::{Facts, LinkFacts};
 pub(crate) use plan::check_outputs;
 use theme::Theme;
 
@@ -70,36 +71,50 @@ pub struct RenderStats {
     pub files: usize,
 }
 
-/// Rendered markdown of every page (parallel to `Site::pages`) and of every checklist text.
+/// The markdown facts of every page (parallel to `Site::pages`), how each page's links resolved,
+/// and the rendered checklist texts.
 pub(crate) struct Rendered {
-    pub pages: Vec<RenderedMarkdown>,
+    pub pages: Vec<Arc<Facts>>,
+    pub links: Vec<LinkFacts>,
     pub checklists: checklists::RenderedChecklists,
 }
 
-/// Renders markdown and checks links; returns `None` when any error was found.
-pub(crate) fn render_markdown_all(site: &Site, diags: &mut Diagnostics) -> Option<Rendered> {
-    let results: Vec<(RenderedMarkdown, Diagnostics, Vec<FragmentCheck>)> = (0..site.pages.len())
-        .into_par_iter()
-        .map(|i| {
-            let mut local = Diagnostics::new();
-            let (mut rendered, checks) = render_page_markdown(site, i, &mut local);
-            // Only anchors, TOC and search text are kept: the HTML is rendered again when the
-            // page is written, so memory does not hold the whole site's HTML at once.
-            rendered.html = String::new();
-            rendered.text = crate::search::truncate(&rendered.text, crate::search::MAX_TEXT);
-            (rendered, local, checks)
-        })
-        .collect();
-    let mut pages = Vec::with_capacity(results.len());
+impl Rendered {
+    /// The facts' markdown of page `i`: TOC, anchors, search text (no HTML).
+    pub fn md(&self, i: usize) -> &RenderedMarkdown {
+        &self.pages[i].md
+    }
+
+    /// The facts' markdown of every page, parallel to `Site::pages`.
+    pub fn markdown(&self) -> Vec<&RenderedMarkdown> {
+        self.pages.iter().map(|f| &f.md).collect()
+    }
+}
+
+/// Analyses every page's markdown (from `cache` where the text is unchanged), resolves and
+/// checks every link; returns `None` when any error was found.
+pub(crate) fn render_markdown_all(
+    site: &Site,
+    cache: Option<&mut analysis::FactsCache>,
+    diags: &mut Diagnostics,
+) -> Option<Rendered> {
+    let pages = match cache {
+        Some(cache) => cache.facts_of(site),
+        None => analysis::facts_of_all(site),
+    };
+    let links = analysis::resolve_all(site, &pages);
     let mut fragments = Vec::new();
-    for (rendered, local, checks) in results {
-        diags.extend(local);
-        fragments.extend(checks);
-        pages.push(rendered);
+    for (facts, resolved) in pages.iter().zip(&links) {
+        analysis::page_diagnostics(facts, resolved, diags);
+        fragments.extend(resolved.fragments.iter().cloned());
     }
     let checklists = checklists::render_texts(site, diags, &mut fragments);
     check_fragments(site, &pages, &fragments, diags);
-    (!diags.has_errors()).then_some(Rendered { pages, checklists })
+    (!diags.has_errors()).then_some(Rendered {
+        pages,
+        links,
+        checklists,
+    })
 }
 
 /// Renders one page's markdown with its links resolved; returns the fragments to check.
@@ -137,14 +152,14 @@ pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {
 
 fn check_fragments(
     site: &Site,
-    pages: &[RenderedMarkdown],
+    pages: &[Arc<Facts>],
     checks: &[FragmentCheck],
     diags: &mut Diagnostics,
 ) {
     for check in checks {
         let (found, file) = match check.target {
             Target::Page(i) => (
-                pages[i].anchors.contains(&check.fragment),
+                pages[i].md.anchors.contains(&check.fragment),
                 &site.pages[i].file,
             ),
             Target::Checklist(c, _) => (
@@ -164,7 +179,7 @@ fn check_fragments(
                 .with_help(suggest(
                     &check.fragment,
                     match check.target {
-                        Target::Page(i) => pages[i].anchors.clone(),
+                        Target::Page(i) => pages[i].md.anchors.clone(),
                         Target::Checklist(c, _) => checklists::anchors(&site.checklists[c]),
                     },
                 )),
@@ -197,24 +212,71 @@ fn suggest(fragment: &str, anchors: BTreeSet<String>) -> String {
     }
 }
 
-/// Renders every output file of the site into `sink`.
+/// Which pages `render_site` writes (with their downloads); every other output is always written.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Pages<'a> {
+    All,
+    /// Parallel to `Site::pages`: the dev server's pages whose inputs changed.
+    Only(&'a [bool]),
+}
+
+impl Pages<'_> {
+    pub fn includes(&self, i: usize) -> bool {
+        match self {
+            Pages::All => true,
+            Pages::Only(selected) => selected.get(i).copied().unwrap_or(true),
+        }
+    }
+}
+
+/// What `render_site` writes: `Scope::ALL` for a build; the dev server writes only the pages
+/// whose inputs changed, and makes the search index when it is first asked for.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    pub pages: Pages<'a>,
+    /// Whether the search index is written (else only its manifest names are used: the
+    /// `search::Naming::Fixed` names, the caller writes it).
+    pub search_index: bool,
+}
+
+impl Scope<'_> {
+    pub const ALL: Scope<'static> = Scope {
+        pages: Pages::All,
+        search_index: true,
+    };
+}
+
+/// Renders the output files of the site within `scope` into `sink`.
 pub(crate) fn render_site(
     site: &Site,
     theme: &Theme,
     rendered: &Rendered,
     options: &RenderOptions,
+    scope: Scope<'_>,
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
-    let (downloads, mut files) = downloads::render_downloads(site, sink, diags)?;
+    let pages = scope.pages;
+    let (downloads, mut files) = downloads::render_downloads(site, pages, sink, diags)?;
+    let selected = pages;
     let renderer = pages::Renderer {
-        search_indexes: crate::search::write_search_indexes(site, &rendered.pages, sink)?,
+        search_indexes: if scope.search_index {
+            crate::search::write_search_indexes(
+                site,
+                &rendered.markdown(),
+                crate::search::Naming::for_mode(options.mode),
+                sink,
+            )?
+        } else {
+            crate::search::fixed_names(site)
+        },
         site,
         theme,
         rendered,
         options,
         sink,
         downloads,
+        pages: selected,
     };
     files += site.config.languages.len();
     files += renderer.render_pages(diags)?;

@@ -24,6 +24,8 @@ pub(super) struct Renderer<'a> {
     pub sink: &'a dyn OutputSink,
     /// The downloads of every page (parallel to `Site::pages`), already written.
     pub downloads: Vec<Vec<super::downloads::DownloadView>>,
+    /// The pages to write.
+    pub pages: super::Pages<'a>,
 }
 
 /// One rendered file or the diagnostic that explains why it could not be rendered.
@@ -111,6 +113,7 @@ impl Renderer<'_> {
     pub fn render_pages(&self, diags: &mut Diagnostics) -> anyhow::Result<usize> {
         let results: Vec<_> = (0..self.site.pages.len())
             .into_par_iter()
+            .filter(|&i| self.pages.includes(i))
             .map(|i| self.render_page(i))
             .collect();
         Self::collect(results, diags)
@@ -143,7 +146,7 @@ impl Renderer<'_> {
         let page = &site.pages[i];
         let url = &site.urls[i];
         let here = Here::new(url, &page.lang);
-        let md = &self.rendered.pages[i];
+        let md = self.rendered.md(i);
         let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
         let kind = match page.kind {
             PageKind::Home => "home",

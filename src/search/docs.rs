@@ -23,7 +23,7 @@ pub(super) struct SearchDoc {
 /// Every page of `lang`, every checklist, and every checklist item, in that order.
 pub(super) fn collect_docs(
     site: &Site,
-    rendered: &[RenderedMarkdown],
+    rendered: &[&RenderedMarkdown],
     lang: &Lang,
 ) -> Vec<SearchDoc> {
     let mut docs = Vec::new();
@@ -32,7 +32,7 @@ pub(super) fn collect_docs(
     docs
 }
 
-fn push_pages(site: &Site, rendered: &[RenderedMarkdown], lang: &Lang, docs: &mut Vec<SearchDoc>) {
+fn push_pages(site: &Site, rendered: &[&RenderedMarkdown], lang: &Lang, docs: &mut Vec<SearchDoc>) {
     for i in site.pages_in(lang) {
         let page = &site.pages[i];
         let section = Site::parent_dir(page)

@@ -22,21 +22,54 @@ use crate::site::Site;
 /// Longest body text kept per page: enough for matching and snippets, small enough for phones.
 pub(crate) const MAX_TEXT: usize = 6000;
 
-/// Writes the index of every language and returns each manifest's output path, which carries a
-/// content hash (as does every file it names) so that mirrors and browsers may cache it forever.
+/// How the manifest of an index is named.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Naming {
+    /// With a content hash (as every file it names has), so that mirrors and browsers may cache
+    /// it forever.
+    Hashed,
+    /// `search-index.<lang>.js`: in the dev server, where nothing is cached, a name that does not
+    /// change with every edit keeps the pages that load it unchanged too.
+    Fixed,
+}
+
+impl Naming {
+    pub(crate) fn for_mode(mode: crate::render::Mode) -> Naming {
+        match mode {
+            crate::render::Mode::Build => Naming::Hashed,
+            crate::render::Mode::Serve => Naming::Fixed,
+        }
+    }
+}
+
+/// Writes the index of every language and returns each manifest's output path.
 pub(crate) fn write_search_indexes(
     site: &Site,
-    rendered: &[RenderedMarkdown],
+    rendered: &[&RenderedMarkdown],
+    naming: Naming,
     sink: &dyn OutputSink,
 ) -> anyhow::Result<BTreeMap<Lang, String>> {
     let mut indexes = BTreeMap::new();
     for language in &site.config.languages {
         let lang = &language.lang;
         let docs = docs::collect_docs(site, rendered, lang);
-        let name = write_index(lang, &docs, sink)?;
+        let name = write_index(lang, &docs, naming, sink)?;
         indexes.insert(lang.clone(), name);
     }
     Ok(indexes)
+}
+
+/// The manifest names of `Naming::Fixed`, known before any index is made.
+pub(crate) fn fixed_names(site: &Site) -> BTreeMap<Lang, String> {
+    site.config
+        .languages
+        .iter()
+        .map(|l| (l.lang.clone(), fixed_name(&l.lang)))
+        .collect()
+}
+
+fn fixed_name(lang: &Lang) -> String {
+    format!("search-index.{lang}.js")
 }
 
 /// The manifest that the search page loads first; it names every other file of the index.
@@ -57,6 +90,7 @@ struct Manifest<'a> {
 fn write_index(
     lang: &Lang,
     docs: &[docs::SearchDoc],
+    naming: Naming,
     sink: &dyn OutputSink,
 ) -> anyhow::Result<String> {
     let dir = format!("search-index.{lang}");
@@ -99,7 +133,10 @@ fn write_index(
     let mut script = b"self.INTEGRIDAD_SEARCH = ".to_vec();
     serde_json::to_writer(&mut script, &manifest)?;
     script.extend_from_slice(b";\n");
-    let name = hashed_name(&format!("search-index.{lang}.js"), &script);
+    let name = match naming {
+        Naming::Hashed => hashed_name(&format!("search-index.{lang}.js"), &script),
+        Naming::Fixed => fixed_name(lang),
+    };
     sink.write(&name, &script)?;
     Ok(name)
 }

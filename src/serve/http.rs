@@ -171,11 +171,11 @@ fn serve_key(state: &ServeState, key: &str, url: &str) -> Reply {
         key.to_string()
     };
     if let Some(bytes) = snapshot.files.get(&wanted) {
-        return page(state, &snapshot, 200, &wanted, bytes);
+        return page(state, &snapshot, 200, &wanted, &bytes.bytes());
     }
     if !key.is_empty()
         && !key.ends_with('/')
-        && snapshot.files.contains_key(&format!("{key}/index.html"))
+        && snapshot.files.get(&format!("{key}/index.html")).is_some()
     {
         let query = url
             .split_once('?')
@@ -204,7 +204,7 @@ fn not_found(state: &ServeState, snapshot: &Snapshot, key: &str) -> Reply {
         .chain(["404.html"])
         .find_map(|name| snapshot.files.get(name).map(|bytes| (name, bytes)));
     match found {
-        Some((name, bytes)) => page(state, snapshot, 404, name, bytes),
+        Some((name, bytes)) => page(state, snapshot, 404, name, &bytes.bytes()),
         None => {
             let html = reload::render_not_found_page(state, &state.build_id(snapshot.generation));
             file(404, "404.html", html.into_bytes())
@@ -245,7 +245,6 @@ mod tests {
     use super::*;
     use crate::diagnostics::Diagnostics;
     use crate::serve::state::Files;
-    use std::path::PathBuf;
 
     #[test]
     fn resolve_table() {
@@ -314,16 +313,17 @@ mod tests {
     fn state_with(files: &[(&str, &str)]) -> ServeState {
         let files: Files = files
             .iter()
-            .map(|(k, v)| (k.to_string(), v.as_bytes().to_vec()))
+            .map(|(k, v)| (k.to_string(), crate::session::Stored::new(v.as_bytes())))
             .collect();
-        let build = move |_: &std::path::Path| Ok((Some(files.clone()), Diagnostics::new()));
-        let state = ServeState::new(
-            PathBuf::from("/nonexistent"),
-            "es".into(),
-            "t".into(),
-            Box::new(build),
-        );
-        state.rebuild(false);
+        let build = move |_: Option<&[String]>| {
+            let built = crate::session::Built {
+                files: files.clone(),
+                later: None,
+            };
+            Ok((Some(built), Diagnostics::new()))
+        };
+        let state = ServeState::new("es".into(), "t".into(), Box::new(build));
+        state.rebuild(None, false);
         state
     }
 

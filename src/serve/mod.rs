@@ -80,11 +80,11 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
     let (lang, output) = site_basics(&root);
     let mut watcher = watch::SiteWatcher::start(&root, &output, options.watch)?;
     let instance = format!("{}-{}", std::process::id(), start_time());
-    let state = Arc::new(ServeState::new(root.clone(), lang, instance, build));
+    let state = Arc::new(ServeState::new(lang, instance, build));
 
     eprintln!("building `{}` …", root.display());
     let mut seen = Seen::new();
-    report(&state.rebuild(false), &state, None, &mut seen);
+    report(&state.rebuild(None, false), &state, None, &mut seen);
 
     let (listener, addr) = bind(options)?;
     let url = print_url(addr);
@@ -121,7 +121,8 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
         std::thread::spawn(move || {
             let mut debouncer = watch::Debouncer::new(watch::QUIET, watch::MAX_WAIT);
             while let Some(batch) = watcher.next_batch(&mut debouncer) {
-                let outcome = state.rebuild(batch.styles_only);
+                let changed = (!batch.everything).then_some(batch.paths.as_slice());
+                let outcome = state.rebuild(changed, batch.styles_only);
                 report(&outcome, &state, Some(&batch.paths), &mut seen);
             }
         });

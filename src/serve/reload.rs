@@ -207,7 +207,6 @@ fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::diagnostics::{Diagnostic, Span};
-    use std::path::Path;
 
     #[test]
     fn overlay_errors_carry_location_source_and_caret() {
@@ -249,20 +248,15 @@ mod tests {
 
     #[test]
     fn an_event_stream_sends_each_status_and_ends_when_the_client_goes_or_the_server_stops() {
-        let build = |_: &Path| Ok((Some(Default::default()), Diagnostics::new()));
-        let state = Arc::new(ServeState::new(
-            "/nonexistent".into(),
-            "es".into(),
-            "t".into(),
-            Box::new(build),
-        ));
-        state.rebuild(false);
+        let build = |_: Option<&[String]>| Ok((Some(Default::default()), Diagnostics::new()));
+        let state = Arc::new(ServeState::new("es".into(), "t".into(), Box::new(build)));
+        state.rebuild(None, false);
         let mut body = Vec::new();
         let mut asked = 0;
         stream_events(&state, &mut body, || {
             asked += 1;
             if asked == 1 {
-                state.rebuild(false);
+                state.rebuild(None, false);
             }
             asked == 2
         })

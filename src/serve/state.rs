@@ -2,9 +2,7 @@
 //! the status every open tab follows, and the rebuild-and-swap rule. A failed build never
 //! replaces the snapshot; it only changes the status. Holds no sockets and writes no files.
 
-use std::collections::BTreeMap;
 use std::panic::AssertUnwindSafe;
-use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
 
@@ -12,18 +10,21 @@ use serde::Serialize;
 
 use crate::diagnostics::{Diagnostic, Diagnostics};
 
+pub(crate) use crate::session::Built;
 /// Built files keyed by `/`-separated path relative to the site root.
-pub(crate) type Files = BTreeMap<String, Vec<u8>>;
+#[cfg(test)]
+pub(crate) use crate::session::Files;
 
-/// Builds the whole site into memory: the files on success, and the diagnostics either way.
+/// Brings the site in memory up to date after a change to the given paths (relative to the
+/// root; `None`: anything may have changed): the files on success, the diagnostics either way.
 pub(crate) type BuildFn =
-    dyn Fn(&Path) -> anyhow::Result<(Option<Files>, Diagnostics)> + Send + Sync;
+    dyn FnMut(Option<&[String]>) -> anyhow::Result<(Option<Built>, Diagnostics)> + Send;
 
 /// One complete, successful build. Generation 0 is the empty site before the first success.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub(crate) struct Snapshot {
     pub generation: u64,
-    pub files: Files,
+    pub files: Built,
 }
 
 /// What open tabs follow over the events endpoint; replaced, never mutated, after each build.
@@ -83,23 +84,18 @@ struct Current {
 
 /// The state shared by the request handlers, the event streams and the rebuild loop.
 pub(crate) struct ServeState {
-    root: PathBuf,
     /// Distinguishes this server process from a restarted one, so tabs reload after a restart.
     instance: String,
     /// Default language of the site, for pages the server makes itself.
     lang: String,
-    build: Box<BuildFn>,
+    /// Locked for a whole rebuild: rebuilds run one at a time.
+    build: Mutex<Box<BuildFn>>,
     current: Mutex<Current>,
     changed: Condvar,
 }
 
 impl ServeState {
-    pub(crate) fn new(
-        root: PathBuf,
-        lang: String,
-        instance: String,
-        build: Box<BuildFn>,
-    ) -> ServeState {
+    pub(crate) fn new(lang: String, instance: String, build: Box<BuildFn>) -> ServeState {
         let status = Status {
             event: 0,
             build: format!("{instance}:0"),
@@ -108,10 +104,9 @@ impl ServeState {
             errors: Vec::new(),
         };
         ServeState {
-            root,
             instance,
             lang,
-            build,
+            build: Mutex::new(build),
             current: Mutex::new(Current {
                 snapshot: Arc::default(),
                 status: Arc::new(status),
@@ -144,11 +139,13 @@ impl ServeState {
 
     /// Builds the site and swaps it in on success; on failure keeps serving the last good
     /// snapshot and publishes the errors. Either way every waiting tab is woken.
-    /// `styles_only` says the change touched only stylesheets, so tabs may skip a full reload.
-    pub(crate) fn rebuild(&self, styles_only: bool) -> Outcome {
+    /// `changed`: the paths that changed (`None`: anything may have); `styles_only` says the
+    /// change touched only stylesheets, so tabs may skip a full reload.
+    pub(crate) fn rebuild(&self, changed: Option<&[String]>, styles_only: bool) -> Outcome {
         let started = Instant::now();
+        let mut build = self.build.lock().unwrap_or_else(PoisonError::into_inner);
         // A bug in the pipeline must not end the rebuild loop: the editor would have to restart.
-        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (self.build)(&self.root)))
+        let result = std::panic::catch_unwind(AssertUnwindSafe(|| (build)(changed)))
             .unwrap_or_else(|_| {
                 Err(anyhow::anyhow!(
                     "the build crashed; this is a bug in integridad, please report it"
@@ -159,7 +156,7 @@ impl ServeState {
 
     fn apply(
         &self,
-        result: anyhow::Result<(Option<Files>, Diagnostics)>,
+        result: anyhow::Result<(Option<Built>, Diagnostics)>,
         styles_only: bool,
         took: Duration,
     ) -> Outcome {
@@ -241,11 +238,11 @@ mod tests {
 
     fn scripted(results: Vec<Result<Option<Files>, &'static str>>) -> ServeState {
         let results = Mutex::new(results.into_iter());
-        let build = move |_: &Path| -> anyhow::Result<(Option<Files>, Diagnostics)> {
+        let build = move |_: Option<&[String]>| -> anyhow::Result<(Option<Built>, Diagnostics)> {
             // Taken first, so the lock is released before a scripted panic.
             let next = results.lock().expect("test lock").next();
             match next.expect("a scripted result") {
-                Ok(Some(files)) => Ok((Some(files), Diagnostics::new())),
+                Ok(Some(files)) => Ok((Some(Built { files, later: None }), Diagnostics::new())),
                 Ok(None) => {
                     let mut d = Diagnostics::new();
                     d.push(
@@ -261,23 +258,18 @@ mod tests {
                 Err(message) => Err(anyhow::anyhow!(message)),
             }
         };
-        ServeState::new(
-            PathBuf::from("/nonexistent"),
-            "es".into(),
-            "t".into(),
-            Box::new(build),
-        )
+        ServeState::new("es".into(), "t".into(), Box::new(build))
     }
 
     fn files(text: &str) -> Option<Files> {
         Some(Files::from([(
             "index.html".to_string(),
-            text.as_bytes().to_vec(),
+            crate::session::Stored::new(text.as_bytes()),
         )]))
     }
 
     fn served(state: &ServeState) -> String {
-        String::from_utf8_lossy(&state.snapshot().files["index.html"]).into_owned()
+        String::from_utf8_lossy(&state.snapshot().files.files["index.html"].bytes()).into_owned()
     }
 
     #[test]
@@ -289,7 +281,7 @@ mod tests {
             Ok(files("dos")),
         ]);
         assert!(matches!(
-            state.rebuild(false),
+            state.rebuild(None, false),
             Outcome::Built {
                 generation: 1,
                 files: 1,
@@ -302,7 +294,7 @@ mod tests {
             (1, "t:1")
         );
 
-        assert!(matches!(state.rebuild(false), Outcome::Failed { .. }));
+        assert!(matches!(state.rebuild(None, false), Outcome::Failed { .. }));
         assert_eq!(served(&state), "uno");
         let status = state.status();
         assert_eq!((status.event, status.generation), (2, 1));
@@ -312,12 +304,12 @@ mod tests {
             Some("content/a.md:2:1")
         );
 
-        assert!(matches!(state.rebuild(false), Outcome::Failed { .. }));
+        assert!(matches!(state.rebuild(None, false), Outcome::Failed { .. }));
         assert_eq!(state.status().errors[0].message, "cannot read `themes/x`");
         assert_eq!(state.status().errors[0].location, None);
 
         assert!(matches!(
-            state.rebuild(false),
+            state.rebuild(None, false),
             Outcome::Built { generation: 2, .. }
         ));
         assert_eq!(served(&state), "dos");
@@ -331,14 +323,14 @@ mod tests {
     #[test]
     fn a_crashing_build_is_reported_and_the_loop_goes_on() {
         let state = scripted(vec![Ok(files("uno")), Err("panic"), Ok(files("dos"))]);
-        state.rebuild(false);
-        assert!(matches!(state.rebuild(false), Outcome::Failed { .. }));
+        state.rebuild(None, false);
+        assert!(matches!(state.rebuild(None, false), Outcome::Failed { .. }));
         assert!(state.status().errors[0]
             .message
             .contains("bug in integridad"));
         assert_eq!(served(&state), "uno");
         assert!(matches!(
-            state.rebuild(false),
+            state.rebuild(None, false),
             Outcome::Built { generation: 2, .. }
         ));
     }
@@ -346,12 +338,12 @@ mod tests {
     #[test]
     fn a_failed_first_build_serves_nothing_yet() {
         let state = scripted(vec![Ok(None), Ok(files("uno"))]);
-        assert!(matches!(state.rebuild(false), Outcome::Failed { .. }));
+        assert!(matches!(state.rebuild(None, false), Outcome::Failed { .. }));
         assert_eq!(state.snapshot().generation, 0);
-        assert!(state.snapshot().files.is_empty());
+        assert!(state.snapshot().files.files.is_empty());
         assert_eq!(state.status().errors.len(), 1);
         assert!(matches!(
-            state.rebuild(false),
+            state.rebuild(None, false),
             Outcome::Built { generation: 1, .. }
         ));
         assert!(state.status().errors.is_empty());
@@ -365,17 +357,17 @@ mod tests {
             Ok(files("c")),
             Ok(files("d")),
         ]);
-        state.rebuild(true);
+        state.rebuild(None, true);
         assert_eq!(
             state.status().full_since,
             1,
             "the first build is always full"
         );
-        state.rebuild(true);
+        state.rebuild(None, true);
         assert_eq!(state.status().full_since, 1);
-        state.rebuild(false);
+        state.rebuild(None, false);
         assert_eq!(state.status().full_since, 3);
-        state.rebuild(true);
+        state.rebuild(None, true);
         assert_eq!(
             (state.status().generation, state.status().full_since),
             (4, 3)
@@ -398,7 +390,7 @@ mod tests {
                 },
             )
         };
-        state.rebuild(false);
+        state.rebuild(None, false);
         assert_eq!(waiter.join().expect("waiter"), 1);
         assert!(matches!(
             state.wait_for_status(0, Duration::ZERO),

@@ -104,6 +104,8 @@ pub(crate) struct Batch {
     pub paths: Vec<String>,
     /// Whether only stylesheets changed, so open tabs may swap styles instead of reloading.
     pub styles_only: bool,
+    /// The watcher lost track: `paths` may not name every change.
+    pub everything: bool,
 }
 
 /// Turns a burst of events into one batch: due `QUIET` after the last event, or `MAX_WAIT` after
@@ -152,6 +154,7 @@ impl Debouncer {
         let batch = Batch {
             paths: std::mem::take(&mut self.paths).into_iter().collect(),
             styles_only,
+            everything: self.changes.contains(&Change::Unknown),
         };
         self.first = None;
         self.last = None;

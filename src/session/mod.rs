@@ -1,16 +1,64 @@
 //! The dev server's editing session: the site kept in memory between saves, so that a change
-//! re-reads only the files that changed and re-renders only the outputs that depend on them.
+//! re-reads only the files that changed and re-renders only the pages whose output depends on
+//! them (see `keys`). Everything else of a build is done again on every change, in the same
+//! code as `build`: loading (from the source cache), the model, link and fragment checks (from
+//! cached markdown facts), and every output that is not a page. A change to `site.toml`, the
+//! theme or anything outside `content/` starts over from nothing.
+//!
 //! `Session::update` must always give the same files and diagnostics as a fresh
 //! `build_in_memory`; `tests/it/session.rs` checks that on random sequences of edits.
 
-use std::path::{Path, PathBuf};
+mod keys;
+mod later;
+mod stored;
 
+pub(crate) use later::{Built, Later};
+pub(crate) use stored::{Stored, StoringSink};
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::content::{self, Drafts, SourceCache};
 use crate::diagnostics::Diagnostics;
+use crate::render::{self, analysis::FactsCache, theme::Theme};
+use crate::site::{self, Site};
 use crate::SiteFiles;
+
+/// The files of a built site as the dev server holds them: shared, so that a rebuild copies
+/// only what changed, and deflated.
+pub(crate) type Files = BTreeMap<String, Stored>;
 
 /// A site root kept loaded between rebuilds.
 pub struct Session {
     root: PathBuf,
+    loaded: Option<Loaded>,
+    sources: SourceCache,
+    facts: FactsCache,
+    published: Published,
+    /// Counts configuration loads; part of every render key.
+    generations: u64,
+}
+
+/// `site.toml` and the theme, read once until one of them (or anything outside `content/`)
+/// changes.
+struct Loaded {
+    config: crate::config::Config,
+    theme: Option<Theme>,
+    /// Their warnings, repeated by every rebuild as a fresh build would.
+    diags: Diagnostics,
+    generation: u64,
+}
+
+/// The last successful rebuild: its files and, per page source, what its output was made from.
+#[derive(Default)]
+struct Published {
+    files: Files,
+    pages: HashMap<PathBuf, PublishedPage>,
+}
+
+struct PublishedPage {
+    key: u64,
 }
 
 impl Session {
@@ -18,6 +66,11 @@ impl Session {
     pub fn new(root: &Path) -> Session {
         Session {
             root: root.to_path_buf(),
+            loaded: None,
+            sources: SourceCache::default(),
+            facts: FactsCache::default(),
+            published: Published::default(),
+            generations: 0,
         }
     }
 
@@ -28,7 +81,195 @@ impl Session {
         &mut self,
         changed: Option<&[String]>,
     ) -> anyhow::Result<(Option<SiteFiles>, Diagnostics)> {
-        let _ = changed;
-        crate::build_in_memory(&self.root)
+        let (built, diags) = self.rebuild(changed)?;
+        let files = built.map(|built| {
+            built
+                .all()
+                .into_iter()
+                .map(|(path, stored)| (path, stored.bytes().into_owned()))
+                .collect()
+        });
+        Ok((files, diags))
     }
+
+    /// `update` for the dev server, without copying the files.
+    pub(crate) fn rebuild(
+        &mut self,
+        changed: Option<&[String]>,
+    ) -> anyhow::Result<(Option<Built>, Diagnostics)> {
+        let result = self.try_rebuild(changed);
+        if result.is_err() {
+            // An I/O failure half-way leaves nothing to trust: start over next time.
+            *self = Session::new(&self.root);
+        }
+        result
+    }
+
+    fn try_rebuild(
+        &mut self,
+        changed: Option<&[String]>,
+    ) -> anyhow::Result<(Option<Built>, Diagnostics)> {
+        let content_only = match (changed, &self.loaded) {
+            (Some(changed), Some(loaded)) => within_content(&self.root, &loaded.config, changed),
+            _ => None,
+        };
+        match content_only {
+            Some(rels) => {
+                for rel in rels {
+                    self.sources.forget(&rel);
+                }
+            }
+            None => {
+                self.loaded = None;
+                self.sources = SourceCache::default();
+                self.facts = FactsCache::default();
+            }
+        }
+        let mut diags = Diagnostics::new();
+        if self.loaded.is_none() {
+            let mut loaded_diags = Diagnostics::new();
+            let Some(config) = crate::load_config(
+                &self.root,
+                &crate::BuildOptions::default(),
+                &mut loaded_diags,
+            )?
+            else {
+                return Ok((None, loaded_diags));
+            };
+            let theme = render::theme::load_theme(&config, &mut loaded_diags)?;
+            self.generations += 1;
+            self.loaded = Some(Loaded {
+                config,
+                theme,
+                diags: loaded_diags,
+                generation: self.generations,
+            });
+        }
+        let Some(loaded) = &self.loaded else {
+            unreachable!("loaded just above")
+        };
+        diags.extend(loaded.diags.clone());
+        let config = &loaded.config;
+        let mut content =
+            content::load_content_cached(config, Drafts::Include, &mut diags, &mut self.sources)?;
+        content::home::add_missing_homes(config, &mut content);
+        let site = Site::new(config, content, &mut diags);
+        site::translations::check_stale_translations(&site, &mut diags);
+        let rendered = render::render_markdown_all(&site, Some(&mut self.facts), &mut diags);
+        render::check_outputs(&site, loaded.theme.as_ref(), &mut diags);
+        let (Some(theme), Some(rendered), false) = (&loaded.theme, rendered, diags.has_errors())
+        else {
+            return Ok((None, diags));
+        };
+        let keys = keys::page_keys(&site, &rendered, &self.sources, loaded.generation);
+        let stale: Vec<bool> = site
+            .pages
+            .iter()
+            .zip(&keys)
+            .map(|(page, key)| {
+                self.published
+                    .pages
+                    .get(&page.file)
+                    .is_none_or(|published| published.key != *key)
+            })
+            .collect();
+        let sink = StoringSink::default();
+        let options = render::RenderOptions {
+            mode: render::Mode::Serve,
+            public_key: None,
+            bundle: None,
+        };
+        render::render_site(
+            &site,
+            theme,
+            &rendered,
+            &options,
+            render::Scope {
+                pages: render::Pages::Only(&stale),
+                search_index: false,
+            },
+            &sink,
+            &mut diags,
+        )?;
+        if diags.has_errors() {
+            return Ok((None, diags));
+        }
+        self.published = self.publish(&site, &keys, &stale, sink.into_files());
+        let later = search_index_later(site, &rendered);
+        Ok((
+            Some(Built {
+                files: self.published.files.clone(),
+                later: Some(Arc::new(later)),
+            }),
+            diags,
+        ))
+    }
+
+    /// The new published state: the files just written, plus the outputs of every page that was
+    /// not rewritten, taken from the previous state.
+    fn publish(&self, site: &Site, keys: &[u64], stale: &[bool], written: Files) -> Published {
+        let mut files = Files::new();
+        let mut pages = HashMap::with_capacity(site.pages.len());
+        for (i, page) in site.pages.iter().enumerate() {
+            if !stale[i] {
+                for output in &page_outputs(site, i) {
+                    if let Some(bytes) = self.published.files.get(output) {
+                        files.insert(output.clone(), bytes.clone());
+                    }
+                }
+            }
+            pages.insert(page.file.clone(), PublishedPage { key: keys[i] });
+        }
+        files.extend(written);
+        Published { files, pages }
+    }
+}
+
+/// The search index of `site`, made on first use.
+fn search_index_later(site: Site, rendered: &render::Rendered) -> Later {
+    let facts = rendered.pages.clone();
+    Later::new(
+        "search-index.",
+        Box::new(move || {
+            let sink = StoringSink::default();
+            let markdown: Vec<_> = facts.iter().map(|f| &f.md).collect();
+            let written = crate::search::write_search_indexes(
+                &site,
+                &markdown,
+                crate::search::Naming::Fixed,
+                &sink,
+            );
+            match written {
+                Ok(_) => sink.into_files(),
+                // Writing to memory does not fail; if it did, the search page says it has no index.
+                Err(_) => Files::new(),
+            }
+        }),
+    )
+}
+
+/// The files page `i` writes: its HTML and its downloads.
+fn page_outputs(site: &Site, i: usize) -> Vec<String> {
+    let mut outputs = vec![site.urls[i].output_file()];
+    outputs.extend(
+        render::downloads::planned_paths(&site.pages[i], &site.urls[i])
+            .into_iter()
+            .map(|(path, _)| path),
+    );
+    outputs
+}
+
+/// The content-relative paths of `changed` when every one of them is inside `content/` (and so
+/// needs no new configuration or theme); `None` otherwise.
+fn within_content(
+    root: &Path,
+    config: &crate::config::Config,
+    changed: &[String],
+) -> Option<Vec<String>> {
+    let content = config.content_dir.strip_prefix(root).ok()?;
+    let prefix = format!("{}/", content.to_string_lossy().replace('\\', "/"));
+    changed
+        .iter()
+        .map(|path| path.strip_prefix(&prefix).map(str::to_string))
+        .collect()
 }

@@ -49,6 +49,7 @@ pub(crate) fn planned_paths<'p>(
 /// of files written. Few pages have downloads, so they are done one after another.
 pub(crate) fn render_downloads(
     site: &Site,
+    pages: super::Pages<'_>,
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<(Vec<Vec<DownloadView>>, usize)> {
@@ -56,7 +57,7 @@ pub(crate) fn render_downloads(
     let mut written = 0;
     for (i, page) in site.pages.iter().enumerate() {
         let mut page_views = Vec::new();
-        if !page.front.downloads.is_empty() {
+        if !page.front.downloads.is_empty() && pages.includes(i) {
             let options = super::md_options(site, &page.lang);
             let blocks = blocks::parse_blocks(&page.body, &options);
             let here = Here::new(&site.urls[i], &page.lang);

@@ -1,0 +1,195 @@
+//! What a page's markdown says, apart from how it is shown: one parse gives its `Facts` (table of
+//! contents, anchors, search text, its own problems, and every link destination with its place),
+//! which depend on the text alone and so can be kept while the text is unchanged; resolving those
+//! links against the site (`LinkFacts`) is cheap and is redone whenever the site may have changed.
+//! The HTML itself is rendered only when a page is written.
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use rayon::prelude::*;
+
+use crate::diagnostics::{Diagnostics, Span};
+use crate::markdown::{render_markdown, LinkResolver, LinkTarget, MdSource, RenderedMarkdown};
+use crate::site::links::{FragmentCheck, Resolver};
+use crate::site::{Site, Target};
+
+/// The facts of one page's text: what every consumer but the HTML writer needs.
+#[derive(Debug)]
+pub(crate) struct Facts {
+    /// `html` is empty (rendered again when the page is written, so memory does not hold the
+    /// whole site's HTML); `text` is cut to the search index's length.
+    pub md: RenderedMarkdown,
+    /// Problems of the text itself (headings, raw HTML, script URLs), not of its links.
+    pub diags: Diagnostics,
+    /// Every link and image destination the renderer asks about, in order, with its place.
+    pub links: Vec<(String, Span)>,
+    /// Tells these facts from any others made in this process: equal serials, equal texts.
+    pub serial: u64,
+}
+
+static SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+
+/// The page's links resolved against one state of the site.
+#[derive(Debug)]
+pub(crate) struct LinkFacts {
+    /// What each destination of `Facts::links` became; the page's HTML depends on nothing else
+    /// of other pages.
+    pub outcomes: Vec<LinkTarget>,
+    /// Broken links and links to drafts.
+    pub diags: Diagnostics,
+    /// `#fragment`s to check against the targets' anchors.
+    pub fragments: Vec<FragmentCheck>,
+}
+
+/// Records every destination and leaves it as written: the facts must not depend on the site.
+#[derive(Default)]
+struct Recorder {
+    links: RefCell<Vec<(String, Span)>>,
+}
+
+impl LinkResolver for Recorder {
+    fn resolve_link(&self, dest: &str, span: &Span) -> LinkTarget {
+        self.links
+            .borrow_mut()
+            .push((dest.to_string(), span.clone()));
+        LinkTarget::Keep
+    }
+}
+
+/// Parses page `i` once for its facts.
+pub(crate) fn analyze(site: &Site, i: usize) -> Facts {
+    let page = &site.pages[i];
+    let recorder = Recorder::default();
+    let mut diags = Diagnostics::new();
+    let source = MdSource {
+        text: &page.body,
+        file: &page.file,
+        first_line: page.body_line,
+    };
+    let mut md = render_markdown(
+        &source,
+        &super::md_options(site, &page.lang),
+        &recorder,
+        &mut diags,
+    );
+    md.html = String::new();
+    md.text = crate::search::truncate(&md.text, crate::search::MAX_TEXT);
+    Facts {
+        md,
+        diags,
+        links: recorder.links.into_inner(),
+        serial: SERIALS.fetch_add(1, std::sync::atomic::Ordering::Relaxed),
+    }
+}
+
+/// Resolves the recorded links of page `i` as the HTML pass will, with the same diagnostics.
+pub(crate) fn resolve_links(site: &Site, i: usize, facts: &Facts) -> LinkFacts {
+    let page = &site.pages[i];
+    let resolver = Resolver::new(
+        site,
+        &page.dir,
+        &page.lang,
+        &site.urls[i],
+        Some(Target::Page(i)),
+    );
+    let mut diags = Diagnostics::new();
+    let outcomes = facts
+        .links
+        .iter()
+        .map(|(dest, span)| {
+            let outcome = resolver.resolve_link(dest, span);
+            if let LinkTarget::Broken { message, help } = &outcome {
+                diags.push(crate::markdown::broken_link(message, help.as_deref(), span));
+            }
+            outcome
+        })
+        .collect();
+    resolver.report_draft_links(&mut diags);
+    LinkFacts {
+        outcomes,
+        diags,
+        fragments: resolver.into_fragments(),
+    }
+}
+
+/// Facts of every page's text, kept between rebuilds of the dev server. An entry is used only
+/// while the page's text and markdown options are exactly those it was made from.
+#[derive(Default)]
+pub(crate) struct FactsCache {
+    entries: HashMap<PathBuf, Cached>,
+}
+
+struct Cached {
+    body: Arc<str>,
+    body_line: usize,
+    options: crate::markdown::MdOptions,
+    facts: Arc<Facts>,
+}
+
+impl FactsCache {
+    /// The facts of every page of `site` (parallel to `Site::pages`), from the cache where the
+    /// text is unchanged; the cache keeps exactly the current pages afterwards.
+    pub(crate) fn facts_of(&mut self, site: &Site) -> Vec<Arc<Facts>> {
+        let facts: Vec<Arc<Facts>> = (0..site.pages.len())
+            .into_par_iter()
+            .map(|i| {
+                let page = &site.pages[i];
+                let options = super::md_options(site, &page.lang);
+                match self.entries.get(&page.file) {
+                    Some(cached)
+                        if cached.body_line == page.body_line
+                            && cached.options == options
+                            && (Arc::ptr_eq(&cached.body, &page.body)
+                                || cached.body == page.body) =>
+                    {
+                        Arc::clone(&cached.facts)
+                    }
+                    _ => Arc::new(analyze(site, i)),
+                }
+            })
+            .collect();
+        self.entries = site
+            .pages
+            .iter()
+            .zip(&facts)
+            .map(|(page, facts)| {
+                (
+                    page.file.clone(),
+                    Cached {
+                        body: Arc::clone(&page.body),
+                        body_line: page.body_line,
+                        options: super::md_options(site, &page.lang),
+                        facts: Arc::clone(facts),
+                    },
+                )
+            })
+            .collect();
+        facts
+    }
+}
+
+/// Facts of every page without a cache (`build`, `check`).
+pub(crate) fn facts_of_all(site: &Site) -> Vec<Arc<Facts>> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| Arc::new(analyze(site, i)))
+        .collect()
+}
+
+/// Resolves the links of every page in parallel.
+pub(crate) fn resolve_all(site: &Site, facts: &[Arc<Facts>]) -> Vec<LinkFacts> {
+    (0..site.pages.len())
+        .into_par_iter()
+        .map(|i| resolve_links(site, i, &facts[i]))
+        .collect()
+}
+
+/// A page's diagnostics: its text's own and its links'.
+pub(crate) fn page_diagnostics(facts: &Facts, links: &LinkFacts, diags: &mut Diagnostics) {
+    for d in facts.diags.iter().chain(links.diags.iter()) {
+        diags.push(d.clone());
+    }
+}
