@@ -237,13 +237,54 @@ pub(crate) struct Scope<'a> {
     /// Whether the search index is written (else only its manifest names are used: the
     /// `search::Naming::Fixed` names, the caller writes it).
     pub search_index: bool,
+    /// Whether the printable handbooks are written (else the caller writes them).
+    pub handbooks: bool,
 }
 
 impl Scope<'_> {
     pub const ALL: Scope<'static> = Scope {
         pages: Pages::All,
         search_index: true,
+        handbooks: true,
     };
+}
+
+/// The printable handbooks alone, as the dev server makes them when first asked for (so with
+/// the dev server's fixed search index names); returns their output paths.
+pub(crate) fn render_handbooks_later(
+    site: &Site,
+    theme: &Theme,
+    rendered: &Rendered,
+    sink: &dyn OutputSink,
+    diags: &mut Diagnostics,
+) -> anyhow::Result<()> {
+    let options = RenderOptions {
+        mode: Mode::Serve,
+        public_key: None,
+        bundle: None,
+    };
+    let renderer = pages::Renderer {
+        search_indexes: crate::search::fixed_names(site),
+        site,
+        theme,
+        rendered,
+        options: &options,
+        sink,
+        downloads: Vec::new(),
+        pages: Pages::All,
+    };
+    renderer.render_handbooks(diags)?;
+    Ok(())
+}
+
+/// Output paths of the printable handbooks of every language.
+pub(crate) fn handbook_outputs(site: &Site, theme: &Theme) -> Vec<String> {
+    site.config
+        .languages
+        .iter()
+        .filter_map(|l| handbook::handbook_url(site, theme, &l.lang))
+        .map(|url| url.output_file())
+        .collect()
 }
 
 /// Renders the output files of the site within `scope` into `sink`.
@@ -282,7 +323,9 @@ pub(crate) fn render_site(
     files += renderer.render_pages(diags)?;
     files += renderer.render_checklists(diags)?;
     files += renderer.render_specials(diags)?;
-    files += renderer.render_handbooks(diags)?;
+    if scope.handbooks {
+        files += renderer.render_handbooks(diags)?;
+    }
     for file in &theme.static_files {
         sink.write(&file.output, &file.bytes)?;
         files += 1;

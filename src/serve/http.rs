@@ -318,7 +318,7 @@ mod tests {
         let build = move |_: Option<&[String]>| {
             let built = crate::session::Built {
                 files: files.clone(),
-                later: None,
+                later: Vec::new(),
             };
             Ok((Some(built), Diagnostics::new()))
         };

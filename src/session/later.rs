@@ -7,17 +7,17 @@ use std::sync::{Mutex, OnceLock, PoisonError};
 
 use super::Files;
 
-/// Files under `prefix` (at the site root) that are made on first use.
+/// Files that are made on first use.
 pub(crate) struct Later {
-    prefix: &'static str,
+    owns: Owns,
     made: OnceLock<Files>,
     make: Mutex<Option<Box<dyn FnOnce() -> Files + Send>>>,
 }
 
 impl Later {
-    pub(crate) fn new(prefix: &'static str, make: Box<dyn FnOnce() -> Files + Send>) -> Later {
+    pub(crate) fn new(owns: Owns, make: Box<dyn FnOnce() -> Files + Send>) -> Later {
         Later {
-            prefix,
+            owns,
             made: OnceLock::new(),
             make: Mutex::new(Some(make)),
         }
@@ -25,7 +25,10 @@ impl Later {
 
     /// Whether `path` would be one of these files.
     pub(crate) fn owns(&self, path: &str) -> bool {
-        path.starts_with(self.prefix)
+        match &self.owns {
+            Owns::Prefix(prefix) => path.starts_with(prefix),
+            Owns::Paths(paths) => paths.iter().any(|p| p == path),
+        }
     }
 
     /// The files, made now if this is the first call.
@@ -41,11 +44,18 @@ impl Later {
     }
 }
 
+/// Which paths a `Later` makes.
+pub(crate) enum Owns {
+    /// Every path starting with this (at the site root).
+    Prefix(&'static str),
+    Paths(Vec<String>),
+}
+
 /// A rebuilt site: its files, and those made on first use.
 #[derive(Default)]
 pub(crate) struct Built {
     pub files: Files,
-    pub later: Option<std::sync::Arc<Later>>,
+    pub later: Vec<std::sync::Arc<Later>>,
 }
 
 impl Built {
@@ -53,8 +63,8 @@ impl Built {
     pub(crate) fn get(&self, path: &str) -> Option<&super::Stored> {
         self.files.get(path).or_else(|| {
             self.later
-                .as_ref()
-                .filter(|later| later.owns(path))
+                .iter()
+                .find(|later| later.owns(path))
                 .and_then(|later| later.files().get(path))
         })
     }
@@ -62,7 +72,7 @@ impl Built {
     /// Every file, the later ones made now.
     pub(crate) fn all(&self) -> Files {
         let mut files = self.files.clone();
-        if let Some(later) = &self.later {
+        for later in &self.later {
             files.extend(later.files().iter().map(|(k, v)| (k.clone(), v.clone())));
         }
         files

@@ -12,7 +12,7 @@ mod keys;
 mod later;
 mod stored;
 
-pub(crate) use later::{Built, Later};
+pub(crate) use later::{Built, Later, Owns};
 pub(crate) use stored::{Stored, StoringSink};
 
 use std::collections::{BTreeMap, HashMap};
@@ -44,7 +44,7 @@ pub struct Session {
 /// changes.
 struct Loaded {
     config: crate::config::Config,
-    theme: Option<Theme>,
+    theme: Option<Arc<Theme>>,
     /// Their warnings, repeated by every rebuild as a fresh build would.
     diags: Diagnostics,
     generation: u64,
@@ -136,7 +136,7 @@ impl Session {
             else {
                 return Ok((None, loaded_diags));
             };
-            let theme = render::theme::load_theme(&config, &mut loaded_diags)?;
+            let theme = render::theme::load_theme(&config, &mut loaded_diags)?.map(Arc::new);
             self.generations += 1;
             self.loaded = Some(Loaded {
                 config,
@@ -156,7 +156,7 @@ impl Session {
         let site = Site::new(config, content, &mut diags);
         site::translations::check_stale_translations(&site, &mut diags);
         let rendered = render::render_markdown_all(&site, Some(&mut self.facts), &mut diags);
-        render::check_outputs(&site, loaded.theme.as_ref(), &mut diags);
+        render::check_outputs(&site, loaded.theme.as_deref(), &mut diags);
         let (Some(theme), Some(rendered), false) = (&loaded.theme, rendered, diags.has_errors())
         else {
             return Ok((None, diags));
@@ -187,6 +187,7 @@ impl Session {
             render::Scope {
                 pages: render::Pages::Only(&stale),
                 search_index: false,
+                handbooks: false,
             },
             &sink,
             &mut diags,
@@ -195,11 +196,15 @@ impl Session {
             return Ok((None, diags));
         }
         self.published = self.publish(&site, &keys, &stale, sink.into_files());
-        let later = search_index_later(site, &rendered);
+        let (site, rendered, theme) = (Arc::new(site), Arc::new(rendered), Arc::clone(theme));
+        let later = vec![
+            Arc::new(search_index_later(Arc::clone(&site), Arc::clone(&rendered))),
+            Arc::new(handbooks_later(site, rendered, theme)),
+        ];
         Ok((
             Some(Built {
                 files: self.published.files.clone(),
-                later: Some(Arc::new(later)),
+                later,
             }),
             diags,
         ))
@@ -226,13 +231,12 @@ impl Session {
 }
 
 /// The search index of `site`, made on first use.
-fn search_index_later(site: Site, rendered: &render::Rendered) -> Later {
-    let facts = rendered.pages.clone();
+fn search_index_later(site: Arc<Site>, rendered: Arc<render::Rendered>) -> Later {
     Later::new(
-        "search-index.",
+        Owns::Prefix("search-index."),
         Box::new(move || {
             let sink = StoringSink::default();
-            let markdown: Vec<_> = facts.iter().map(|f| &f.md).collect();
+            let markdown = rendered.markdown();
             let written = crate::search::write_search_indexes(
                 &site,
                 &markdown,
@@ -244,6 +248,29 @@ fn search_index_later(site: Site, rendered: &render::Rendered) -> Later {
                 // Writing to memory does not fail; if it did, the search page says it has no index.
                 Err(_) => Files::new(),
             }
+        }),
+    )
+}
+
+/// The printable handbooks, made on first use: at thousands of pages each is tens of megabytes
+/// that would otherwise be made again on every save. A failure is reported in the terminal and
+/// leaves the handbook out (the site's 404 page is served for it).
+fn handbooks_later(site: Arc<Site>, rendered: Arc<render::Rendered>, theme: Arc<Theme>) -> Later {
+    let outputs = render::handbook_outputs(&site, &theme);
+    Later::new(
+        Owns::Paths(outputs),
+        Box::new(move || {
+            let sink = StoringSink::default();
+            let mut diags = Diagnostics::new();
+            let made = render::render_handbooks_later(&site, &theme, &rendered, &sink, &mut diags);
+            if let Err(error) = made {
+                diags.push(crate::diagnostics::Diagnostic::error(format!("{error:#}")));
+            }
+            if diags.has_errors() {
+                eprint!("the handbook could not be made:\n{}", diags.render());
+                return Files::new();
+            }
+            sink.into_files()
         }),
     )
 }
