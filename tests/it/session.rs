@@ -4,6 +4,7 @@
 //! same files with the same bytes and the same diagnostics. The fixture has no theme of its own,
 //! so it builds with the built-in default theme (navigation, handbook, search, feeds, sitemap).
 
+mod edit;
 mod model;
 
 use integridad::diagnostics::Diagnostics;
@@ -12,7 +13,8 @@ use proptest::prelude::*;
 use proptest::test_runner::{Config, TestCaseError, TestRunner};
 
 use crate::harness::SiteTest;
-use model::{Break, Edit, Pick, Site};
+use edit::{Edit, Pick};
+use model::{Break, Site};
 
 /// How a step tells the session what changed.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -241,7 +243,7 @@ fn edit() -> impl Strategy<Value = Edit> {
             .prop_map(|(page, to, fix_links)| Edit::Rename { page, to, fix_links }),
         1 => (pick(), any::<bool>()).prop_map(|(page, fix_links)| Edit::Delete { page, fix_links }),
         2 => (pick(), proptest::option::of(pick()), any::<u8>())
-            .prop_map(|(section, link_to, prefix)| Edit::Add { section, link_to, prefix }),
+            .prop_map(|(folder, link_to, prefix)| Edit::Add { folder, link_to, prefix }),
         2 => pick().prop_map(|doc| Edit::Translation { doc }),
         1 => (pick(), any::<u8>()).prop_map(|(index, variant)| Edit::SectionTitle { index, variant }),
         1 => any::<u8>().prop_map(|variant| Edit::ChecklistItem { variant }),
@@ -311,176 +313,57 @@ fn incremental_updates_equal_a_fresh_build_after_random_edits() {
     );
 }
 
-/// Every kind of edit at least once, in a fixed order, each with the outcome it must have: a
-/// failure here names the step without any shrinking.
-#[test]
-fn scripted_edits_of_every_kind_equal_a_fresh_build() {
+/// Every kind of edit at least once, in a fixed order, each with the outcome it must have.
+#[rustfmt::skip]
+fn script() -> Vec<(Edit, Report, Outcome)> {
     use Edit::*;
     use Outcome::{Built, Failed};
     use Pick::Named;
     use Report::{Exact, Unknown};
-    let script = vec![
-        (
-            AddParagraph {
-                doc: Named("guia/02-codigo.md"),
-                variant: 1,
-            },
-            Exact,
-            Built,
-        ),
-        (
-            AddHeading {
-                doc: Named("guia/04-controles.md"),
-                variant: 1,
-            },
-            Exact,
-            Built,
-        ),
-        // Chapter 1 links to `#detalle` in both languages: removing it breaks the build.
-        (
-            RemoveHeading {
-                doc: Named("guia/02-codigo.md"),
-                which: Named("Detalle"),
-            },
-            Exact,
-            Failed,
-        ),
+    vec![
+        (AddParagraph { doc: Named("guia/02-codigo.md"), variant: 1 }, Exact, Built),
+        // Raw HTML: a warning on a page that still builds.
+        (AddParagraph { doc: Named("guia/04-controles.md"), variant: 4 }, Exact, Built),
+        (AddHeading { doc: Named("guia/04-controles.md"), variant: 1 }, Exact, Built),
+        // Chapter 1 links to `#detalle` in both languages.
+        (RemoveHeading { doc: Named("guia/02-codigo.md"), which: Named("Detalle") }, Exact, Failed),
         (RestoreHeading, Exact, Built),
-        (
-            Title {
-                doc: Named("guia/01-riesgos.md"),
-                variant: 1,
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Weight {
-                doc: Named("guia/04-controles.md"),
-                weight: Some(0),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Slug {
-                doc: Named("guia/practicas/02-pagos.md"),
-                slug: Some(0),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Draft {
-                doc: Named("guia/03-denuncias.md"),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Draft {
-                doc: Named("guia/04-controles.md"),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Rename {
-                page: Named("guia/01-riesgos.md"),
-                to: None,
-                fix_links: true,
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Translation {
-                doc: Named("guia/02-codigo.md"),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            Translation {
-                doc: Named("acerca.md"),
-            },
-            Exact,
-            Built,
-        ),
-        (
-            SectionTitle {
-                index: Named("guia/practicas/_index.md"),
-                variant: 0,
-            },
-            Exact,
-            Built,
-        ),
+        (Title { doc: Named("guia/01-riesgos.md"), variant: 1 }, Exact, Built),
+        (Weight { doc: Named("guia/04-controles.md"), weight: Some(0) }, Exact, Built),
+        (Slug { doc: Named("guia/practicas/02-pagos.md"), slug: Some(0) }, Exact, Built),
+        (Draft { doc: Named("guia/03-denuncias.md") }, Exact, Built),
+        (Draft { doc: Named("guia/04-controles.md") }, Exact, Built),
+        (Rename { page: Named("guia/01-riesgos.md"), to: None, fix_links: true }, Exact, Built),
+        (Translation { doc: Named("guia/02-codigo.md") }, Exact, Built),
+        (Translation { doc: Named("acerca.md") }, Exact, Built),
+        (SectionTitle { index: Named("guia/practicas/_index.md"), variant: 0 }, Exact, Built),
+        // Without its English text, then with it again: a warning comes and goes.
+        (ChecklistItem { variant: 3 }, Exact, Built),
         (ChecklistItem { variant: 2 }, Exact, Built),
         (
-            Add {
-                section: Named("guia/practicas"),
-                link_to: Some(Named("guia/02-codigo.md")),
-                prefix: 0,
-            },
+            Add { folder: Named("guia/practicas"), link_to: Some(Named("guia/02-codigo.md")), prefix: 0 },
             Exact,
             Built,
         ),
-        (
-            Delete {
-                page: Named("guia/practicas/01-compras.md"),
-                fix_links: true,
-            },
-            Exact,
-            Built,
-        ),
-        (
-            BreakFrontMatter {
-                doc: Named("guia/04-controles.md"),
-                how: Break::UnknownKey,
-            },
-            Exact,
-            Failed,
-        ),
+        (Delete { page: Named("guia/practicas/01-compras.md"), fix_links: true }, Exact, Built),
+        (BreakFrontMatter { doc: Named("guia/04-controles.md"), how: Break::UnknownKey }, Exact, Failed),
         (FixFrontMatter, Exact, Built),
-        (
-            AddMissingLink {
-                doc: Named("acerca.md"),
-            },
-            Exact,
-            Failed,
-        ),
+        (AddMissingLink { doc: Named("acerca.md") }, Exact, Failed),
         (RemoveBrokenLinks, Exact, Built),
         (Asset { variant: 7 }, Exact, Built),
-        (
-            AddParagraph {
-                doc: Named("guia/_index.md"),
-                variant: 2,
-            },
-            Unknown,
-            Built,
-        ),
+        (AddParagraph { doc: Named("guia/_index.md"), variant: 2 }, Unknown, Built),
         // Moved without fixing the links to it: chapter 1 now links to a missing page.
-        (
-            Rename {
-                page: Named("guia/02-codigo.md"),
-                to: Some(Named("")),
-                fix_links: false,
-            },
-            Exact,
-            Failed,
-        ),
+        (Rename { page: Named("guia/02-codigo.md"), to: Some(Named("")), fix_links: false }, Exact, Failed),
         (RemoveBrokenLinks, Exact, Built),
-        (
-            Delete {
-                page: Named("guia/practicas/02-pagos.md"),
-                fix_links: false,
-            },
-            Exact,
-            Built,
-        ),
-    ];
+        (Delete { page: Named("guia/practicas/02-pagos.md"), fix_links: false }, Exact, Built),
+    ]
+}
+
+/// The script, step by step: a failure names its step without any shrinking.
+#[test]
+fn scripted_edits_of_every_kind_equal_a_fresh_build() {
     let mut edited = Edited::start().unwrap_or_else(|e| panic!("{e}"));
-    for (n, (edit, report, expected)) in script.iter().enumerate() {
+    for (n, (edit, report, expected)) in script().iter().enumerate() {
         let outcome = edited.step(edit, *report).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(&outcome, expected, "step {n}: {}", edited.explain(""));
     }
