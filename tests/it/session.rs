@@ -48,7 +48,7 @@ impl Edited {
         std::fs::remove_dir_all(site.path("themes")).unwrap();
         let model = Site::initial();
         for (path, text) in model.files() {
-            site.write(&format!("content/{path}"), text);
+            site.write(&path, text);
         }
         let session = Session::new(&site.root);
         let mut edited = Edited {
@@ -83,15 +83,14 @@ impl Edited {
     fn write(&mut self, touched: &[String], what: &str, report: Report) -> Result<Outcome, String> {
         let files = self.model.files();
         for path in touched {
-            let rel = format!("content/{path}");
             match files.get(path) {
                 Some(text) => {
-                    self.site.write(&rel, text);
+                    self.site.write(path, text);
                 }
-                None => std::fs::remove_file(self.site.path(&rel)).unwrap(),
+                None => std::fs::remove_file(self.site.path(path)).unwrap(),
             }
         }
-        let changed: Vec<String> = touched.iter().map(|p| format!("content/{p}")).collect();
+        let changed = touched.to_vec();
         let given = match report {
             Report::Exact => format!("{changed:?}"),
             Report::Unknown => "None".to_string(),
@@ -252,6 +251,7 @@ fn edit() -> impl Strategy<Value = Edit> {
         1 => pick().prop_map(|doc| Edit::AddMissingLink { doc }),
         1 => Just(Edit::RemoveBrokenLinks),
         1 => any::<u8>().prop_map(|variant| Edit::Asset { variant }),
+        1 => any::<u8>().prop_map(|variant| Edit::SiteTitle { variant }),
     ]
 }
 
@@ -351,6 +351,7 @@ fn script() -> Vec<(Edit, Report, Outcome)> {
         (AddMissingLink { doc: Named("acerca.md") }, Exact, Failed),
         (RemoveBrokenLinks, Exact, Built),
         (Asset { variant: 7 }, Exact, Built),
+        (SiteTitle { variant: 3 }, Exact, Built),
         (AddParagraph { doc: Named("guia/_index.md"), variant: 2 }, Unknown, Built),
         // Moved without fixing the links to it: chapter 1 now links to a missing page.
         (Rename { page: Named("guia/02-codigo.md"), to: Some(Named("")), fix_links: false }, Exact, Failed),

@@ -4,8 +4,8 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use super::model::{
-    doc_ids, heading, heading_id, is_index, join, link, original_of, page, para, translation_of,
-    url_key, Block, Break, Doc, Site, ASSET, CHECKLIST,
+    doc_ids, heading, heading_id, is_index, join, link, original_of, page, para, root_relative,
+    translation_of, url_key, Block, Break, Doc, Site, ASSET, CHECKLIST, SITE_TOML,
 };
 
 /// Which of the files (or folders, or headings) that exist when an edit is applied it works on,
@@ -94,6 +94,10 @@ pub enum Edit {
     Asset {
         variant: u8,
     },
+    /// The English site title in `site.toml`: every English page shows it.
+    SiteTitle {
+        variant: u8,
+    },
 }
 
 /// Folders a page may be added to or moved to.
@@ -138,11 +142,11 @@ fn pick_folder(folder: &Pick) -> String {
 }
 
 impl Site {
-    /// Applies `edit` and returns the files it touched (paths under `content/`), sorted.
+    /// Applies `edit` and returns the files it touched (relative to the site root), sorted.
     pub fn apply(&mut self, edit: &Edit) -> Vec<String> {
         let mut touched = BTreeSet::new();
         self.apply_into(edit, &mut touched);
-        touched.into_iter().collect()
+        touched.iter().map(|p| root_relative(p)).collect()
     }
 
     /// Undoes every error the edits can cause: broken front matter, links to missing pages or
@@ -152,7 +156,7 @@ impl Site {
         self.apply_into(&Edit::FixFrontMatter, &mut touched);
         self.remove_broken_links(&mut touched);
         self.clear_shared_slugs(&mut touched);
-        touched.into_iter().collect()
+        touched.iter().map(|p| root_relative(p)).collect()
     }
 
     fn apply_into(&mut self, edit: &Edit, touched: &mut BTreeSet<String>) {
@@ -243,6 +247,10 @@ impl Site {
             Edit::Asset { variant } => {
                 self.asset = format!("a,b\n{variant},{n}\n");
                 touched.insert(ASSET.to_string());
+            }
+            Edit::SiteTitle { variant } => {
+                self.title_en = format!("{} {n}", choose(TITLES, *variant));
+                touched.insert(SITE_TOML.to_string());
             }
         }
     }

@@ -37,6 +37,8 @@ pub struct Doc {
 
 pub const CHECKLIST: &str = "checklists/obra.yaml";
 pub const ASSET: &str = "guia/practicas/formato.csv";
+/// `site.toml`, as a path under `content/` like the others.
+pub const SITE_TOML: &str = "../site.toml";
 /// The whole site: markdown files by path under `content/`, and the two other edited files.
 #[derive(Debug, Clone)]
 pub struct Site {
@@ -46,6 +48,8 @@ pub struct Site {
     pub checklist_question_en: bool,
     pub checklist_related: Vec<String>,
     pub asset: String,
+    /// The English site title in `site.toml`.
+    pub title_en: String,
     /// Headings removed by `RemoveHeading`, newest last, for `RestoreHeading`.
     pub removed: Vec<(String, usize, Block)>,
     /// A counter that keeps added files and headings unique.
@@ -183,12 +187,14 @@ impl Site {
             checklist_question_en: true,
             checklist_related: vec!["guia/01-riesgos.md".to_string()],
             asset: "a,b\n1,2\n".to_string(),
+            title_en: "Test site".to_string(),
             removed: Vec::new(),
             next: 1,
         }
     }
 
-    /// Every file of `content/` with its text, by path under `content/`.
+    /// Every file the model writes (`site.toml` and all of `content/`) with its text, by path
+    /// relative to the site root.
     pub fn files(&self) -> BTreeMap<String, String> {
         let mut files: BTreeMap<String, String> = self
             .docs
@@ -197,7 +203,28 @@ impl Site {
             .collect();
         files.insert(CHECKLIST.to_string(), self.render_checklist());
         files.insert(ASSET.to_string(), self.asset.clone());
+        files.insert(SITE_TOML.to_string(), self.render_site_toml());
         files
+            .into_iter()
+            .map(|(path, text)| (root_relative(&path), text))
+            .collect()
+    }
+
+    /// The fixture's `site.toml`, with the English title of the model.
+    fn render_site_toml(&self) -> String {
+        format!(
+            "title = \"Sitio de prueba\"\n\
+             base_url = \"https://integridad.example.gob.mx/\"\n\
+             default_language = \"es\"\n\
+             \n\
+             [languages.es]\n\
+             name = \"Español\"\n\
+             \n\
+             [languages.en]\n\
+             name = \"English\"\n\
+             title = {}\n",
+            quoted(&self.title_en)
+        )
     }
 
     fn render_checklist(&self) -> String {
@@ -234,6 +261,14 @@ impl Site {
             related.join(", "),
             question,
         )
+    }
+}
+
+/// A path under `content/` (or `../site.toml`) as the watcher reports it: relative to the root.
+pub fn root_relative(path: &str) -> String {
+    match path.strip_prefix("../") {
+        Some(outside) => outside.to_string(),
+        None => format!("content/{path}"),
     }
 }
 
