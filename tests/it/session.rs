@@ -280,7 +280,7 @@ struct Tally {
 }
 
 /// The number of generated cases: `PROPTEST_CASES` when set (a longer run), else 48 (about
-/// 25 s in a debug build).
+/// 30 s in a debug build).
 fn cases() -> u32 {
     std::env::var("PROPTEST_CASES")
         .ok()
