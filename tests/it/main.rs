@@ -26,5 +26,6 @@ mod remote;
 mod report;
 mod search;
 mod serve;
+mod session;
 mod statics;
 mod translations;
