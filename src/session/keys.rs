@@ -4,8 +4,10 @@
 //!
 //! - the page's own text (its facts' serial) and front matter (its "skeleton");
 //! - what its links resolved to (so a renamed target rewrites the pages that link to it);
-//! - the skeletons of every page of its top-level section: navigation, children, previous/next
-//!   and translations are all drawn from there;
+//! - the skeletons of the pages in its own folder: previous/next, a section's children and the
+//!   page's translations are drawn from there;
+//! - the skeletons of the pages directly in its top-level section's folder, which its
+//!   navigation lists;
 //! - the skeletons of every structural page (home, sections, top-level pages) and the checklists,
 //!   which appear in every page's navigation, breadcrumbs and links;
 //! - the generation of the configuration and theme.
@@ -30,21 +32,27 @@ pub(super) fn page_keys(
         .collect();
     let mut top = DefaultHasher::new();
     generation.hash(&mut top);
-    let mut groups: BTreeMap<&str, DefaultHasher> = BTreeMap::new();
+    let mut folders: BTreeMap<&str, DefaultHasher> = BTreeMap::new();
     for (i, page) in site.pages.iter().enumerate() {
         if is_structural(site, i) {
             skeletons[i].hash(&mut top);
         }
-        skeletons[i].hash(groups.entry(group(&page.dir)).or_default());
+        skeletons[i].hash(folders.entry(page.dir.as_str()).or_default());
     }
     format!("{:?}", site.checklists).hash(&mut top);
     let top = top.finish();
-    let groups: BTreeMap<&str, u64> = groups.into_iter().map(|(g, h)| (g, h.finish())).collect();
+    let folders: BTreeMap<&str, u64> = folders
+        .into_iter()
+        .map(|(dir, h)| (dir, h.finish()))
+        .collect();
+    let folder = |dir: &str| folders.get(dir).copied().unwrap_or(0);
     (0..site.pages.len())
         .map(|i| {
+            let dir = site.pages[i].dir.as_str();
             let mut key = DefaultHasher::new();
             top.hash(&mut key);
-            groups[group(&site.pages[i].dir)].hash(&mut key);
+            folder(dir).hash(&mut key);
+            folder(top_level(dir)).hash(&mut key);
             skeletons[i].hash(&mut key);
             rendered.pages[i].serial.hash(&mut key);
             rendered.links[i].outcomes.hash(&mut key);
@@ -80,7 +88,7 @@ fn is_structural(site: &Site, i: usize) -> bool {
     page.kind != PageKind::Page || page.dir.is_empty()
 }
 
-/// The top-level folder a page belongs to (`""` at the top).
-fn group(dir: &str) -> &str {
+/// The top-level folder of a folder (`""` at the top).
+fn top_level(dir: &str) -> &str {
     dir.split('/').next().unwrap_or("")
 }
