@@ -9,7 +9,9 @@
    The result is then checked against a clean build (their SHA256SUMS must be equal), and the
    removal of an output made of hard links (what the swap deletes after such a build) is timed.
 3. `serve`: a sentence appended to a chapter, then the page polled every 10 ms until it shows
-   the sentence (median of the edits), for `integridad serve` and `hugo server`.
+   the sentence (median of the edits), for `integridad serve` and `hugo server`; then the
+   chapter's title changed, and its section's page polled until it lists the new title. The
+   server's peak memory (VmHWM) is read at the end.
 
 Runs alternate (integridad, Hugo, integridad, …) so that a loaded machine affects both alike;
 each ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS. The
@@ -183,11 +185,36 @@ def wait_for(url, needle, limit):
     return None
 
 
-def serve_latency(argv, url, page, edits, label):
-    """Starts a dev server, then times `edits` saves of `page` until `url` shows each."""
+def retitle(path, title):
+    """Sets the `title:` of the front matter of `path`."""
+    with open(path, encoding="utf-8") as f:
+        lines = f.read().split("\n")
+    for n, line in enumerate(lines):
+        if line.startswith("title:"):
+            lines[n] = 'title: "%s"' % title
+            break
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines))
+
+
+def peak_rss_mib(pid):
+    """The peak resident memory of process `pid` so far, in MiB (Linux), or None."""
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return None
+
+
+def serve_latency(argv, url, list_url, page, edits, label):
+    """Starts a dev server, then times `edits` saves of `page` until `url` shows each, and
+    `edits` title changes until `list_url` lists each. Returns both lists and the peak RSS."""
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                             stdin=subprocess.DEVNULL, start_new_session=True)
-    times = []
+    times, titles = [], []
     try:
         if wait_for(url, None, 900) is None:
             sys.exit("%s never served %s" % (label, url))
@@ -200,29 +227,45 @@ def serve_latency(argv, url, page, edits, label):
                 sys.exit("%s never served the edit of %s" % (label, page))
             times.append(t)
             time.sleep(1)
+        for k in range(edits):
+            title = "Capitulo retitulado %s %d %d" % (label, k, time.time_ns())
+            retitle(page, title)
+            t = wait_for(list_url, title.encode("utf-8"), 60)
+            if t is None:
+                print("%s never listed the new title at %s" % (label, list_url), file=sys.stderr)
+                break
+            titles.append(t)
+            time.sleep(1)
+        memory = peak_rss_mib(proc.pid)
     finally:
         os.killpg(proc.pid, 15)
         proc.wait()
-    return times
+    return times, titles, memory
 
 
 def serve(args, figures):
     page, folder, p = chapter_path(args.site, args.chapters)
     port = free_port()
-    ours = serve_latency(
+    ours, ours_titles, ours_mem = serve_latency(
         [args.bin, "serve", "--root", args.site, "--port", str(port)],
         "http://127.0.0.1:%d/%s/capitulo-%d/" % (port, folder, p),
+        "http://127.0.0.1:%d/%s/" % (port, folder),
         os.path.join(args.site, page), args.edits, "integridad")
-    peer = []
+    peer, peer_titles, peer_mem = [], [], None
     if args.hugo_site and shutil.which("hugo"):
         port = free_port()
-        peer = serve_latency(
+        peer, peer_titles, peer_mem = serve_latency(
             ["hugo", "server", "--source", args.hugo_site, "--bind", "127.0.0.1", "--port",
              str(port), "--disableLiveReload"],
             "http://127.0.0.1:%d/%s/%05d-capitulo-%d/" % (port, folder, p, p),
+            "http://127.0.0.1:%d/%s/" % (port, folder),
             os.path.join(args.hugo_site, page), args.edits, "hugo")
     ratio = [median(ours) / median(peer)] if peer else None
-    figures.add("`serve`: edit → page served (median of %d)" % args.edits, ours, peer, ratio)
+    figures.add("`serve`: text edit → page served (median of %d)" % args.edits, ours, peer,
+                ratio, (ours_mem, peer_mem))
+    ratio = [median(ours_titles) / median(peer_titles)] if peer_titles else None
+    figures.add("`serve`: title edit → section page lists it (median of %d)" % args.edits,
+                ours_titles, peer_titles, ratio)
 
 
 def main():

@@ -242,7 +242,13 @@ mod tests {
             // Taken first, so the lock is released before a scripted panic.
             let next = results.lock().expect("test lock").next();
             match next.expect("a scripted result") {
-                Ok(Some(files)) => Ok((Some(Built { files, later: Vec::new() }), Diagnostics::new())),
+                Ok(Some(files)) => Ok((
+                    Some(Built {
+                        files,
+                        later: Vec::new(),
+                    }),
+                    Diagnostics::new(),
+                )),
                 Ok(None) => {
                     let mut d = Diagnostics::new();
                     d.push(

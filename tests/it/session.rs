@@ -331,6 +331,8 @@ fn script() -> Vec<(Edit, Report, Outcome)> {
         (Title { doc: Named("guia/01-riesgos.md"), variant: 1 }, Exact, Built),
         (Weight { doc: Named("guia/04-controles.md"), weight: Some(0) }, Exact, Built),
         (Slug { doc: Named("guia/practicas/02-pagos.md"), slug: Some(0) }, Exact, Built),
+        // Linked from `guia/02-codigo.md`, another folder: only the link there changes.
+        (Slug { doc: Named("guia/practicas/01-compras.md"), slug: Some(1) }, Exact, Built),
         (Draft { doc: Named("guia/03-denuncias.md") }, Exact, Built),
         (Draft { doc: Named("guia/04-controles.md") }, Exact, Built),
         (Rename { page: Named("guia/01-riesgos.md"), to: None, fix_links: true }, Exact, Built),
