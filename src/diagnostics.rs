@@ -92,7 +92,8 @@ impl Diagnostic {
 #[derive(Debug, Clone, Default)]
 pub struct Diagnostics {
     items: Vec<Diagnostic>,
-    sources: BTreeMap<PathBuf, Arc<str>>,
+    /// Looked up by file only; a site has thousands of files, so hashed rather than ordered.
+    sources: std::collections::HashMap<PathBuf, Arc<str>>,
 }
 
 impl Diagnostics {

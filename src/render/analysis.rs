@@ -120,6 +120,9 @@ pub(crate) fn resolve_links(site: &Site, i: usize, facts: &Facts) -> LinkFacts {
 #[derive(Default)]
 pub(crate) struct FactsCache {
     entries: HashMap<PathBuf, Cached>,
+    /// Resolved links by page file, with the facts serial and the `link_state` they were made
+    /// for: while neither changes, resolving again would give the same.
+    links: HashMap<PathBuf, (u64, u64, Arc<LinkFacts>)>,
 }
 
 struct Cached {
@@ -127,6 +130,30 @@ struct Cached {
     body_line: usize,
     options: crate::markdown::MdOptions,
     facts: Arc<Facts>,
+}
+
+/// Everything of the site that link resolution reads: pages (id, language, URL, draft), the
+/// checklists and their URLs, assets, files that failed to load, and the link style. Equal
+/// states list the pages in the same order, so the page indices in fragment checks stay valid.
+fn link_state(site: &Site) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    for (page, url) in site.pages.iter().zip(&site.urls) {
+        (page.id.as_str(), page.lang.as_str(), url.as_str()).hash(&mut h);
+        (&page.dir, page.front.draft, page.generated).hash(&mut h);
+    }
+    for (checklist, urls) in site.checklists.iter().zip(&site.checklist_urls) {
+        checklist.id.to_string().hash(&mut h);
+        for url in urls {
+            url.as_str().hash(&mut h);
+        }
+    }
+    for asset in &site.assets {
+        asset.rel.hash(&mut h);
+    }
+    site.failed_sources().hash(&mut h);
+    format!("{:?}{}", site.config.links, site.config.drafts).hash(&mut h);
+    h.finish()
 }
 
 impl FactsCache {
@@ -171,6 +198,35 @@ impl FactsCache {
     }
 }
 
+impl FactsCache {
+    /// The resolved links of every page, from the cache where neither the page's text nor the
+    /// site's `link_state` changed.
+    pub(crate) fn links_of(&mut self, site: &Site, facts: &[Arc<Facts>]) -> Vec<Arc<LinkFacts>> {
+        let state = link_state(site);
+        let links: Vec<Arc<LinkFacts>> = (0..site.pages.len())
+            .into_par_iter()
+            .map(|i| match self.links.get(&site.pages[i].file) {
+                Some((serial, old_state, links))
+                    if *serial == facts[i].serial && *old_state == state =>
+                {
+                    Arc::clone(links)
+                }
+                _ => Arc::new(resolve_links(site, i, &facts[i])),
+            })
+            .collect();
+        self.links = site
+            .pages
+            .iter()
+            .zip(facts)
+            .zip(&links)
+            .map(|((page, facts), links)| {
+                (page.file.clone(), (facts.serial, state, Arc::clone(links)))
+            })
+            .collect();
+        links
+    }
+}
+
 /// Facts of every page without a cache (`build`, `check`).
 pub(crate) fn facts_of_all(site: &Site) -> Vec<Arc<Facts>> {
     (0..site.pages.len())
@@ -180,10 +236,10 @@ pub(crate) fn facts_of_all(site: &Site) -> Vec<Arc<Facts>> {
 }
 
 /// Resolves the links of every page in parallel.
-pub(crate) fn resolve_all(site: &Site, facts: &[Arc<Facts>]) -> Vec<LinkFacts> {
+pub(crate) fn resolve_all(site: &Site, facts: &[Arc<Facts>]) -> Vec<Arc<LinkFacts>> {
     (0..site.pages.len())
         .into_par_iter()
-        .map(|i| resolve_links(site, i, &facts[i]))
+        .map(|i| Arc::new(resolve_links(site, i, &facts[i])))
         .collect()
 }
 

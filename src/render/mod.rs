@@ -75,7 +75,7 @@ pub struct RenderStats {
 /// and the rendered checklist texts.
 pub(crate) struct Rendered {
     pub pages: Vec<Arc<Facts>>,
-    pub links: Vec<LinkFacts>,
+    pub links: Vec<Arc<LinkFacts>>,
     pub checklists: checklists::RenderedChecklists,
 }
 
@@ -98,11 +98,18 @@ pub(crate) fn render_markdown_all(
     cache: Option<&mut analysis::FactsCache>,
     diags: &mut Diagnostics,
 ) -> Option<Rendered> {
-    let pages = match cache {
-        Some(cache) => cache.facts_of(site),
-        None => analysis::facts_of_all(site),
+    let (pages, links) = match cache {
+        Some(cache) => {
+            let pages = cache.facts_of(site);
+            let links = cache.links_of(site, &pages);
+            (pages, links)
+        }
+        None => {
+            let pages = analysis::facts_of_all(site);
+            let links = analysis::resolve_all(site, &pages);
+            (pages, links)
+        }
     };
-    let links = analysis::resolve_all(site, &pages);
     let mut fragments = Vec::new();
     for (facts, resolved) in pages.iter().zip(&links) {
         analysis::page_diagnostics(facts, resolved, diags);

@@ -128,6 +128,11 @@ impl Site {
             })
     }
 
+    /// Sources that failed to load, in order.
+    pub fn failed_sources(&self) -> &std::collections::BTreeSet<String> {
+        &self.failed
+    }
+
     pub fn asset(&self, rel: &str) -> Option<&Asset> {
         self.assets_by_rel.get(rel).map(|&i| &self.assets[i])
     }
