@@ -121,7 +121,7 @@ fn run_pipeline(
     config: &config::Config,
     drafts: Drafts,
     options: &render::RenderOptions,
-    sink: &dyn render::OutputSink,
+    sink: &dyn output::OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Pipeline> {
     let mut content = content::load_content(config, drafts, diags)?;
@@ -324,7 +324,7 @@ fn finish_output(
     signer: Option<&integrity::Signer>,
     stats: &mut RenderStats,
 ) -> anyhow::Result<()> {
-    use render::OutputSink as _;
+    use output::OutputSink as _;
     if let Some(zip) = zip {
         staging.write(bundle::BUNDLE_FILE, zip)?;
         stats.files += 1;

@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::render::OutputSink;
+use crate::output::OutputSink;
 
 /// Whether a run may show progress (`build` and `check` from the command line, unless `--quiet`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -15,7 +15,6 @@ use std::sync::Mutex;
 use anyhow::bail;
 
 use crate::config::Config;
-use crate::render::OutputSink;
 
 pub use interrupt::exit_on_signals;
 #[cfg(test)]
@@ -26,6 +25,26 @@ pub(crate) use staging::{abandon, start_staging, swap_in, StagingSink};
 pub(crate) const MARKER: &str = ".integridad-output";
 const MARKER_TEXT: &[u8] =
     b"This folder is written by integridad build; it is replaced on every build.\n";
+
+/// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
+pub(crate) trait OutputSink: Sync {
+    /// `path` is relative to the output root, `/`-separated.
+    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+}
+
+/// A file name with a content hash, so mirrors and browsers may cache it forever:
+/// `css/style.css` → `css/style.1a2b3c4d.css`.
+pub(crate) fn hashed_name(rel: &str, bytes: &[u8]) -> String {
+    use sha2::Digest as _;
+    let digest = sha2::Sha256::digest(bytes);
+    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
+    match rel.rsplit_once('.') {
+        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => {
+            format!("{stem}.{hash}.{ext}")
+        }
+        _ => format!("{rel}.{hash}"),
+    }
+}
 
 /// Refuses output folders whose replacement would destroy the site or more (SPEC "URLs and
 /// output"). Judged by real locations: `out/link/x`, where `link` leads into `content/`, is

@@ -15,7 +15,7 @@ use super::interrupt::{self, Gate};
 use super::reuse::Previous;
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
-use crate::render::OutputSink;
+use crate::output::OutputSink;
 
 /// Where the staging folder sits: beside the output (swapped in whole), or inside an output
 /// that is a mount point (its entries replaced one by one).

@@ -1,7 +1,7 @@
 //! Redirect pages for front matter `aliases` (old URLs keep working) and `robots.txt`.
 
 use crate::lang::Lang;
-use crate::render::OutputSink;
+use crate::output::OutputSink;
 use crate::site::Site;
 use crate::url::UrlPath;
 

@@ -1,7 +1,7 @@
 //! One Atom feed per language (`atom.xml`, `en/atom.xml`) of the pages that have a `date`,
 //! newest first. Deterministic: the feed's `updated` is the newest page date, never the clock.
 
-use crate::render::OutputSink;
+use crate::output::OutputSink;
 use crate::site::Site;
 
 pub(super) fn write_feeds(site: &Site, sink: &dyn OutputSink) -> anyhow::Result<usize> {

@@ -29,11 +29,7 @@ use analysis::{Facts, LinkFacts};
 pub(crate) use plan::check_outputs;
 use theme::Theme;
 
-/// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
-pub(crate) trait OutputSink: Sync {
-    /// `path` is relative to the output root, `/`-separated.
-    fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
-}
+pub(crate) use crate::output::OutputSink;
 
 /// How the rendered site is going to be used.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -312,7 +308,10 @@ pub(crate) fn render_site(
             crate::search::write_search_indexes(
                 site,
                 &rendered.markdown(),
-                crate::search::Naming::for_mode(options.mode),
+                match options.mode {
+                    Mode::Build => crate::search::Naming::Hashed,
+                    Mode::Serve => crate::search::Naming::Fixed,
+                },
                 sink,
             )?
         } else {

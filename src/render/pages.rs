@@ -7,10 +7,11 @@ use tera::Context;
 use crate::content::page::PageKind;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
+use crate::output::OutputSink;
 use crate::render::context::{PageContext, PageView};
 use crate::render::theme::Theme;
 use crate::render::views::{self, Here};
-use crate::render::{Mode, OutputSink, Rendered};
+use crate::render::{Mode, Rendered};
 use crate::site::Site;
 use crate::url::UrlPath;
 

@@ -1,8 +1,8 @@
 //! `sitemap.xml`: every page and checklist URL, with `xhtml:link` hreflang alternates for each
 //! translation, in a stable order.
 
+use crate::output::OutputSink;
 use crate::render::feed::escape;
-use crate::render::OutputSink;
 use crate::site::Site;
 
 pub(super) fn write_sitemap(site: &Site, sink: &dyn OutputSink) -> anyhow::Result<usize> {

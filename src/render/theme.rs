@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use sha2::{Digest, Sha256};
+use crate::output::hashed_name;
 use tera::{Kwargs, State, Tera};
 
 use crate::config::Config;
@@ -252,18 +252,6 @@ fn read_static(theme: &ThemeFiles) -> BTreeMap<String, StaticFile> {
             )
         })
         .collect()
-}
-
-/// `css/style.css` → `css/style.1a2b3c4d.css`.
-pub(crate) fn hashed_name(rel: &str, bytes: &[u8]) -> String {
-    let digest = Sha256::digest(bytes);
-    let hash: String = digest.iter().take(4).map(|b| format!("{b:02x}")).collect();
-    match rel.rsplit_once('.') {
-        Some((stem, ext)) if !stem.ends_with('/') && !stem.is_empty() => {
-            format!("{stem}.{hash}.{ext}")
-        }
-        _ => format!("{rel}.{hash}"),
-    }
 }
 
 fn register_functions(

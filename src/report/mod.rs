@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::diagnostics::Diagnostics;
-use crate::render::OutputSink as _;
+use crate::output::OutputSink as _;
 
 /// How `integridad report` runs.
 #[derive(Debug, Clone)]

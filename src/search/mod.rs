@@ -15,8 +15,8 @@ use serde::Serialize;
 
 use crate::lang::Lang;
 use crate::markdown::RenderedMarkdown;
-use crate::render::theme::hashed_name;
-use crate::render::OutputSink;
+use crate::output::hashed_name;
+use crate::output::OutputSink;
 use crate::site::Site;
 
 /// Longest body text kept per page: enough for matching and snippets, small enough for phones.
@@ -31,15 +31,6 @@ pub(crate) enum Naming {
     /// `search-index.<lang>.js`: in the dev server, where nothing is cached, a name that does not
     /// change with every edit keeps the pages that load it unchanged too.
     Fixed,
-}
-
-impl Naming {
-    pub(crate) fn for_mode(mode: crate::render::Mode) -> Naming {
-        match mode {
-            crate::render::Mode::Build => Naming::Hashed,
-            crate::render::Mode::Serve => Naming::Fixed,
-        }
-    }
 }
 
 /// Writes the index of every language and returns each manifest's output path.

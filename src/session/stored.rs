@@ -78,7 +78,7 @@ impl StoringSink {
     }
 }
 
-impl crate::render::OutputSink for StoringSink {
+impl crate::output::OutputSink for StoringSink {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
         let stored = Stored::new(bytes);
         self.files
