@@ -468,3 +468,59 @@ fn static_files_and_hidden_content_files_are_picked_up_while_serving() {
         r.body.contains("\"errors\":[]")
     });
 }
+
+/// The search index and the printable handbook are made when first asked for; each request
+/// after an edit must get the edited site's, never a previous one's.
+#[test]
+fn the_search_index_and_the_handbook_follow_every_edit() {
+    let site = SiteTest::bundled();
+    let server = Server::start(&site, &[]);
+    let chapter = "content/toolkit/01-por-que-la-integridad.md";
+    let search = server.get("/search/");
+    assert_eq!(search.status, 200, "{}", search.body);
+    assert!(
+        search.body.contains("search-index.es.js"),
+        "the dev server's index has a name without a hash: {}",
+        search.body
+    );
+    let titles = |server: &Server| -> String {
+        let manifest = server.get("/search-index.es.js");
+        assert_eq!(manifest.status, 200, "{}", manifest.body);
+        let json = manifest
+            .body
+            .trim()
+            .strip_prefix("self.INTEGRIDAD_SEARCH = ")
+            .and_then(|rest| rest.strip_suffix(';'))
+            .unwrap_or_else(|| panic!("a manifest script: {}", manifest.body));
+        let manifest: serde_json::Value = serde_json::from_str(json).expect("manifest JSON");
+        let dir = manifest["dir"].as_str().expect("dir");
+        let mut all = String::new();
+        for file in manifest["meta"].as_array().expect("meta") {
+            let part = server.get(&format!("/{dir}{}", file.as_str().expect("name")));
+            assert_eq!(part.status, 200, "{}", part.body);
+            all.push_str(&part.body);
+        }
+        all
+    };
+    assert!(titles(&server).contains("Por qué la integridad es un buen negocio"));
+    let handbook = server.get("/manual/");
+    assert_eq!(handbook.status, 200, "{}", handbook.body);
+    assert!(handbook
+        .body
+        .contains("Por qué la integridad es un buen negocio"));
+
+    let text = site.read(chapter).replace(
+        "title: \"Por qué la integridad es un buen negocio\"",
+        "title: \"La integridad como negocio\"",
+    ) + "\nUna frase nueva para el manual impreso.\n";
+    site.write(chapter, text);
+    server.wait_for("/toolkit/por-que-la-integridad/", "the edit", |r| {
+        r.body.contains("Una frase nueva para el manual impreso.")
+    });
+    assert!(titles(&server).contains("La integridad como negocio"));
+    let handbook = server.get("/manual/");
+    assert!(handbook
+        .body
+        .contains("Una frase nueva para el manual impreso."));
+    assert!(handbook.body.contains("La integridad como negocio"));
+}
