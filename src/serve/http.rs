@@ -319,6 +319,7 @@ mod tests {
             let built = crate::session::Built {
                 files: files.clone(),
                 later: Vec::new(),
+                pages_rendered: 0,
             };
             Ok((Some(built), Diagnostics::new()))
         };

@@ -227,6 +227,7 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
         Outcome::Built {
             generation,
             files,
+            pages,
             diagnostics,
             took,
         } => {
@@ -243,8 +244,12 @@ fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, see
             // New warnings only, cut short like any flood.
             eprint!("{}", diagnostics.render_subset(&fresh));
             let warnings = warnings_note(diagnostics);
+            let rendered = match pages {
+                1 => "1 page".to_string(),
+                n => format!("{n} pages"),
+            };
             eprintln!(
-                "built #{generation}: {files} files in {} ms{cause}{warnings}",
+                "built #{generation}: {files} files ({rendered} rendered) in {} ms{cause}{warnings}",
                 took.as_millis()
             );
         }

@@ -59,6 +59,8 @@ pub(crate) enum Outcome {
     Built {
         generation: u64,
         files: usize,
+        /// Pages rendered again (the others were unchanged).
+        pages: usize,
         diagnostics: Diagnostics,
         took: Duration,
     },
@@ -174,6 +176,7 @@ impl ServeState {
             Some(files) if !diagnostics.has_errors() => {
                 let generation = current.snapshot.generation + 1;
                 let count = files.len();
+                let pages = files.pages_rendered;
                 current.snapshot = Arc::new(Snapshot { generation, files });
                 let full_since = if styles_only && previous.generation > 0 {
                     previous.full_since
@@ -190,6 +193,7 @@ impl ServeState {
                 Outcome::Built {
                     generation,
                     files: count,
+                    pages,
                     diagnostics,
                     took,
                 }
@@ -246,6 +250,7 @@ mod tests {
                     Some(Built {
                         files,
                         later: Vec::new(),
+                        pages_rendered: 0,
                     }),
                     Diagnostics::new(),
                 )),

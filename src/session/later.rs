@@ -56,6 +56,8 @@ pub(crate) enum Owns {
 pub(crate) struct Built {
     pub files: Files,
     pub later: Vec<std::sync::Arc<Later>>,
+    /// How many pages were rendered for this rebuild (the others were unchanged).
+    pub pages_rendered: usize,
 }
 
 impl Built {

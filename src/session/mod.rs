@@ -205,6 +205,7 @@ impl Session {
             Some(Built {
                 files: self.published.files.clone(),
                 later,
+                pages_rendered: stale.iter().filter(|s| **s).count(),
             }),
             diags,
         ))
