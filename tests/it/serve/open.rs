@@ -6,7 +6,8 @@ use std::time::Instant;
 use super::client::{Server, DEADLINE, POLL};
 use crate::harness::SiteTest;
 
-/// A stand-in `xdg-open` that records the URL it was asked to open.
+/// A stand-in `xdg-open` that records the URL it was asked to open. The record appears whole
+/// (written beside it, then renamed), so a reader polling for it never sees it half written.
 #[cfg(all(unix, not(target_os = "macos")))]
 fn fake_opener(dir: &std::path::Path, record: &std::path::Path, exit: u8) {
     use std::os::unix::fs::PermissionsExt as _;
@@ -14,7 +15,7 @@ fn fake_opener(dir: &std::path::Path, record: &std::path::Path, exit: u8) {
     std::fs::write(
         &script,
         format!(
-            "#!/bin/sh\necho \"$1\" > '{}'\nexit {exit}\n",
+            "#!/bin/sh\necho \"$1\" > '{0}.tmp'\nmv '{0}.tmp' '{0}'\nexit {exit}\n",
             record.display()
         ),
     )
