@@ -47,6 +47,7 @@ pub(crate) struct Content {
     pub failed: std::collections::BTreeSet<String>,
 }
 
+#[derive(Clone)]
 enum Source {
     Markdown { rel: String, id: PageId, lang: Lang },
     Checklist { rel: String },
@@ -68,6 +69,12 @@ pub(crate) fn load_content(
 #[derive(Default)]
 pub(crate) struct SourceCache {
     pages: std::collections::HashMap<String, CachedPage>,
+    /// The last walk of `content/` (files and their diagnostics), kept while no file has been
+    /// added, removed or renamed.
+    listing: Option<(Vec<Source>, Diagnostics)>,
+    /// Whether cached pages the watcher did not name are known to be unchanged, so they need no
+    /// look at the disk at all.
+    trusted: bool,
 }
 
 struct CachedPage {
@@ -105,11 +112,18 @@ impl Stamp {
 static FRONT_SERIALS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
 
 impl SourceCache {
-    /// Makes the next load read these content-relative paths again, whatever their stamps say.
-    pub(crate) fn forget(&mut self, rel: &str) {
-        if let Some(cached) = self.pages.get_mut(rel) {
-            cached.stamp = None;
+    /// Takes the watcher's list of what changed under `content/` (content-relative paths): an
+    /// edited page file is read again; anything else (a file added, removed or renamed, a
+    /// folder, a checklist or an asset) makes the next load walk `content/` again. Cached pages
+    /// not named are then used without looking at the disk.
+    pub(crate) fn changed(&mut self, content_dir: &Path, rels: &[String]) {
+        for rel in rels {
+            match self.pages.get_mut(rel.as_str()) {
+                Some(cached) if content_dir.join(rel).is_file() => cached.stamp = None,
+                _ => self.listing = None,
+            }
         }
+        self.trusted = true;
     }
 
     /// Identifies the front matter of the cached page at content-relative `rel`: equal numbers
@@ -125,6 +139,16 @@ impl SourceCache {
         id: &PageId,
         lang: &Lang,
     ) -> (Option<Page>, Diagnostics, Option<Stamp>, Option<u64>) {
+        if let Some(cached) = self.pages.get(rel) {
+            if self.trusted && cached.stamp.is_some() {
+                return (
+                    cached.page.clone(),
+                    cached.diags.clone(),
+                    cached.stamp,
+                    Some(cached.front_serial),
+                );
+            }
+        }
         let stamp = Stamp::of(&config.content_dir.join(rel));
         if let Some(cached) = self.pages.get(rel) {
             if cached.stamp.is_some() && cached.stamp == stamp {
@@ -174,7 +198,20 @@ pub(crate) fn load_content_cached(
     if !dir.is_dir() {
         anyhow::bail!("cannot read `{}`: the folder does not exist", dir.display());
     }
-    let sources = walk(config, diags);
+    let sources = match cache.listing.take() {
+        Some((sources, walked)) => {
+            diags.extend(walked.clone());
+            cache.listing = Some((sources.clone(), walked));
+            sources
+        }
+        None => {
+            let mut walked = Diagnostics::new();
+            let sources = walk(config, &mut walked);
+            diags.extend(walked.clone());
+            cache.listing = Some((sources.clone(), walked));
+            sources
+        }
+    };
     let mut content = Content::default();
     let mut markdown = Vec::new();
     let mut checklists = Vec::new();

@@ -115,9 +115,9 @@ impl Session {
         };
         match content_only {
             Some(rels) => {
-                for rel in rels {
-                    self.sources.forget(&rel);
-                }
+                let content_dir = self.loaded.as_ref().map(|l| l.config.content_dir.clone());
+                self.sources
+                    .changed(&content_dir.unwrap_or_default(), &rels);
             }
             None => {
                 self.loaded = None;
