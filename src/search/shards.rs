@@ -61,7 +61,9 @@ type Postings = Vec<(u32, u32, u32)>;
 #[derive(Default)]
 pub(super) struct TermIndex {
     surfaces: BTreeMap<String, String>,
-    postings: BTreeMap<String, Postings>,
+    /// Stem → its postings in runs of consecutive documents (one run per part that has the
+    /// stem), in document order: the parts' vectors are kept, not copied into one.
+    postings: BTreeMap<String, Vec<Postings>>,
 }
 
 impl TermIndex {
@@ -83,9 +85,6 @@ impl TermIndex {
         for part in parts {
             index.merge(part);
         }
-        for postings in index.postings.values_mut() {
-            postings.sort_unstable();
-        }
         index
     }
 
@@ -98,32 +97,30 @@ impl TermIndex {
                 .or_insert_with(|| part.stems[stem as usize].clone());
         }
         for (stem, postings) in part.stems.into_iter().zip(part.postings) {
-            self.postings.entry(stem).or_default().extend(postings);
+            self.postings.entry(stem).or_default().push(postings);
         }
     }
 
     /// The term shards: `(prefix, JSON)` with every shard under `SHARD_BYTES` unless its terms
     /// share a `MAX_PREFIX`-long prefix. A term lives in the shard of the longest prefix of it
     /// that names a shard; that is how the browser finds it.
-    pub(super) fn shards(&self) -> Vec<(String, Vec<u8>)> {
+    /// Each shard's JSON is made as the caller takes it, so they are not all in memory at once.
+    pub(super) fn shards(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for (surface, stem) in &self.surfaces {
             *sizes.entry(surface).or_default() += surface.len() + stem.len() + 6;
         }
-        for (stem, postings) in &self.postings {
-            *sizes.entry(stem).or_default() +=
-                stem.len() + 6 + 10 * postings.len().min(MAX_POSTINGS);
+        for (stem, runs) in &self.postings {
+            let count: usize = runs.iter().map(Vec::len).sum();
+            *sizes.entry(stem).or_default() += stem.len() + 6 + 10 * count.min(MAX_POSTINGS);
         }
         let keys: Vec<(&str, usize)> = sizes.into_iter().collect();
         let mut groups = Vec::new();
         split(String::new(), &keys, &mut groups);
-        groups
-            .into_iter()
-            .map(|(prefix, terms)| {
-                let json = self.shard_json(&terms);
-                (prefix, json)
-            })
-            .collect()
+        groups.into_iter().map(|(prefix, terms)| {
+            let json = self.shard_json(&terms);
+            (prefix, json)
+        })
     }
 
     fn shard_json(&self, terms: &[&str]) -> Vec<u8> {
@@ -147,8 +144,8 @@ impl TermIndex {
                     .w
                     .insert(term, if stem == term { "" } else { stem.as_str() });
             }
-            if let Some(postings) = self.postings.get(*term) {
-                let mut kept = postings.clone();
+            if let Some(runs) = self.postings.get(*term) {
+                let mut kept: Postings = runs.iter().flatten().copied().collect();
                 if kept.len() > MAX_POSTINGS {
                     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                     kept.truncate(MAX_POSTINGS);
@@ -244,6 +241,9 @@ impl Part {
             for (stem, hit) in hits.drain() {
                 postings[stem as usize].push((doc, hit.score(), hit.head));
             }
+        }
+        for run in &mut postings {
+            run.shrink_to_fit();
         }
         // The lookup tables go now: every part is kept until all are done.
         Part {
@@ -369,9 +369,21 @@ mod tests {
         let one_pass = TermIndex::from_parts(vec![Part::build(0, &docs, &analyzer)]);
         assert!(docs.len() > PARTS, "more than one part");
         assert_eq!(parts.surfaces, one_pass.surfaces);
-        assert_eq!(parts.postings, one_pass.postings);
-        assert_eq!(parts.shards(), one_pass.shards());
-        assert_eq!(one_pass.postings.values().map(Vec::len).max(), Some(200));
+        let flat = |index: &TermIndex| -> BTreeMap<String, Postings> {
+            let runs = index.postings.iter();
+            runs.map(|(stem, runs)| (stem.clone(), runs.concat()))
+                .collect()
+        };
+        assert_eq!(flat(&parts), flat(&one_pass));
+        assert!(parts.shards().eq(one_pass.shards()));
+        let most = flat(&one_pass).values().map(Vec::len).max();
+        assert_eq!(most, Some(200));
+        for postings in flat(&parts).values() {
+            assert!(
+                postings.windows(2).all(|w| w[0].0 < w[1].0),
+                "in document order"
+            );
+        }
     }
 
     #[test]
