@@ -14,8 +14,10 @@
    server's peak memory (VmHWM) is read at the end.
 
 Runs alternate (integridad, Hugo, integridad, …) so that a loaded machine affects both alike;
-each ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS. The
-disk is synced before each timed run (untimed).
+each time ratio is the median of the ratios of pairs. Peak memory is the process's maximum RSS
+(the largest of the runs, and the ratio of those). The disk is synced before each timed run
+(untimed). `--page` and `--no-serve` time the builds of another corpus, such as the shared
+benchmark kit's (see `scripts/bench kit`).
 """
 
 import argparse
@@ -68,18 +70,22 @@ class Figures:
     def __init__(self):
         self.rows = []
 
-    def add(self, what, ours, peer, ratios, mem=None):
-        self.rows.append((what, ours, peer, ratios, mem))
+    def add(self, what, ours, peer, ratios):
+        self.rows.append((what, spread(ours), spread(peer) if peer else "–",
+                          "%.2f" % median(ratios) if ratios else "–"))
+
+    def add_memory(self, what, ours, peer):
+        """The largest peak of the runs; the ratio is of those largest peaks."""
+        peer_text = "%d MiB" % max(peer) if peer else "–"
+        ratio = "%.2f" % (max(ours) / max(peer)) if peer else "–"
+        self.rows.append((what, "%d MiB" % max(ours), peer_text, ratio))
 
     def print(self):
         print()
-        print("| | integridad | Hugo | ratio (median of pairs) |")
+        print("| | integridad | Hugo | ratio |")
         print("|---|---|---|---|")
-        for what, ours, peer, ratios, mem in self.rows:
-            ours_text = spread(ours) + (", %d MiB" % mem[0] if mem else "")
-            peer_text = (spread(peer) + (", %d MiB" % mem[1] if mem and mem[1] else "")) if peer else "–"
-            ratio = "%.2f" % median(ratios) if ratios else "–"
-            print("| %s | %s | %s | %s |" % (what, ours_text, peer_text, ratio))
+        for row in self.rows:
+            print("| %s | %s | %s | %s |" % row)
 
 
 def chapter_path(site, chapters):
@@ -99,7 +105,7 @@ def append(path, text):
 def builds(args, figures):
     bin_, site = args.bin, args.site
     out = os.path.join(site, "public")
-    page, _, _ = chapter_path(site, args.chapters)
+    page = args.page or chapter_path(site, args.chapters)[0]
     hugo = args.hugo_site and shutil.which("hugo")
     hugo_out = os.path.abspath(args.hugo_site + "-out") if hugo else None
     hugo_cmd = ["hugo", "--quiet", "--source", args.hugo_site, "-d", hugo_out] if hugo else None
@@ -133,9 +139,11 @@ def builds(args, figures):
             edit_ratios.append(e / h)
         print("run %d: build %.2f s, after one edit %.2f s%s" % (
             run, t, e, ", hugo %.2f s" % h if h is not None else ""), flush=True)
-    figures.add("full build", fresh, peer, ratios, (max(fresh_mem), max(peer_mem) if peer_mem else 0))
-    figures.add("build after a one-page edit (Hugo: full build)", edit, peer, edit_ratios,
-                (max(edit_mem), 0))
+    figures.add("full build", fresh, peer, ratios)
+    figures.add("build after a one-page edit (Hugo: full build)", edit, peer, edit_ratios)
+    figures.add_memory("peak memory (maximum RSS) of a full build", fresh_mem, peer_mem)
+    figures.add_memory("peak memory of a build after a one-page edit (Hugo: full build)",
+                       edit_mem, peer_mem)
     figures.add("CPU (user + system) of a full build", cpu_fresh, cpu_peer,
                 [a / b for a, b in zip(cpu_fresh, cpu_peer)])
     figures.add("CPU of a build after a one-page edit (Hugo: full build)", cpu_edit, cpu_peer,
@@ -157,7 +165,8 @@ def builds(args, figures):
         shutil.rmtree(copy, ignore_errors=True)
         subprocess.run(["cp", "-al", out, copy], check=True)
         removals.append(timed(["rm", "-rf", copy])[0])
-    figures.add("removing an output of hard links (part of the edit build)", removals, None, None)
+    figures.add("`rm -rf` of an output of hard links (for comparison with the edit build's removal)",
+                removals, None, None)
     figures.add("CPU of that removal", CPU["rm"], None, None)
 
 
@@ -276,10 +285,14 @@ def main():
     ap.add_argument("--bin", default="target/release/integridad")
     ap.add_argument("--runs", type=int, default=int(os.environ.get("RUNS", 5)))
     ap.add_argument("--edits", type=int, default=5)
+    ap.add_argument("--page", help="markdown file to edit, relative to --site (default: the "
+                    "middle chapter of an examples/corpus.rs site)")
+    ap.add_argument("--no-serve", action="store_true", help="time the builds only")
     args = ap.parse_args()
     figures = Figures()
     builds(args, figures)
-    serve(args, figures)
+    if not args.no_serve:
+        serve(args, figures)
     print("\nload average at the end: %.1f %.1f %.1f" % os.getloadavg())
     figures.print()
 

@@ -7,7 +7,8 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context as _};
 
-use super::staging::{list_leftovers, remove_leftover, Leftover};
+use super::removal::remove_leftover;
+use super::staging::{list_leftovers, Leftover};
 use super::sys::{self, Wait};
 use super::{MARKER, MARKER_TEXT};
 

@@ -97,7 +97,7 @@ fn remove_staging_and_exit(signal: i32) -> ! {
     let mut stderr = std::io::stderr();
     for gate in list.iter() {
         gate.close();
-        if let Err(error) = super::staging::remove_leftover(&gate.dir) {
+        if let Err(error) = super::removal::remove_leftover(&gate.dir) {
             let _ = writeln!(stderr, "error: {error:#}");
         }
     }

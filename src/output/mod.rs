@@ -4,6 +4,7 @@
 
 mod in_place;
 mod interrupt;
+mod removal;
 mod reuse;
 mod staging;
 mod sys;

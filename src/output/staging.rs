@@ -12,6 +12,7 @@ use anyhow::{bail, Context as _};
 use sha2::{Digest, Sha256};
 
 use super::interrupt::{self, Gate};
+use super::removal::{ignore_missing, remove_leftover};
 use super::reuse::Previous;
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
@@ -171,50 +172,6 @@ pub(super) fn list_leftovers(dir: &Path, prefix: &str) -> anyhow::Result<Vec<(Le
 
 fn exists(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
-}
-
-fn ignore_missing(result: std::io::Result<()>) -> std::io::Result<()> {
-    match result {
-        Err(e) if e.kind() == ErrorKind::NotFound => Ok(()),
-        other => other,
-    }
-}
-
-/// Deletes a folder integridad wrote: every entry but the marker, then the marker, then the
-/// folder, so that a kill half-way leaves a folder still recognised as ours. An empty folder
-/// (killed after its marker went, or before it was written) is removed too; anything else
-/// without the marker is left alone.
-pub(super) fn remove_leftover(dir: &Path) -> anyhow::Result<()> {
-    let context = || format!("cannot remove `{}`", dir.display());
-    let marker = dir.join(MARKER);
-    if !marker.is_file() {
-        let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
-        if empty {
-            ignore_missing(std::fs::remove_dir(dir)).with_context(context)?;
-        }
-        return Ok(());
-    }
-    let entries: Vec<PathBuf> = std::fs::read_dir(dir)
-        .with_context(context)?
-        .filter_map(|e| e.ok())
-        .filter(|e| e.file_name() != MARKER)
-        .map(|e| e.path())
-        .collect();
-    for (n, path) in entries.iter().enumerate() {
-        let is_dir = std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir());
-        let removed = if is_dir {
-            std::fs::remove_dir_all(path)
-        } else {
-            std::fs::remove_file(path)
-        };
-        ignore_missing(removed).with_context(|| format!("cannot remove `{}`", path.display()))?;
-        if n + 1 == entries.len().div_ceil(2) {
-            sys::pause_at("cleanup");
-        }
-    }
-    ignore_missing(std::fs::remove_file(&marker)).with_context(context)?;
-    sys::pause_at("cleanup-unmarked");
-    ignore_missing(std::fs::remove_dir(dir)).with_context(context)
 }
 
 /// Repairs what a killed build left beside `output`: restores a previous output moved aside

@@ -2,37 +2,45 @@
 //! checklist item, with the plain text, headings and link each result needs. Reads the model and
 //! the rendered markdown; writes nothing.
 
+use std::borrow::Cow;
+
 use crate::lang::Lang;
 use crate::markdown::{RenderedMarkdown, TextHeading};
 use crate::search::{truncate, MAX_TEXT};
 use crate::site::Site;
 
 /// One search result as the index knows it: a page, a checklist or one checklist item.
-pub(super) struct SearchDoc {
+pub(super) struct SearchDoc<'a> {
     pub title: String,
     /// Relative to the site root, in the site's link style; may end in `#fragment`.
     pub url: String,
     /// The section (or checklist) the result belongs to, shown above its title.
     pub section: String,
     pub description: String,
-    pub text: String,
+    /// A page's text is borrowed from its rendered markdown (the largest part of the index).
+    pub text: Cow<'a, str>,
     /// Headings within `text`, in order.
     pub headings: Vec<TextHeading>,
 }
 
 /// Every page of `lang`, every checklist, and every checklist item, in that order.
-pub(super) fn collect_docs(
+pub(super) fn collect_docs<'a>(
     site: &Site,
-    rendered: &[&RenderedMarkdown],
+    rendered: &[&'a RenderedMarkdown],
     lang: &Lang,
-) -> Vec<SearchDoc> {
+) -> Vec<SearchDoc<'a>> {
     let mut docs = Vec::new();
     push_pages(site, rendered, lang, &mut docs);
     push_checklists(site, lang, &mut docs);
     docs
 }
 
-fn push_pages(site: &Site, rendered: &[&RenderedMarkdown], lang: &Lang, docs: &mut Vec<SearchDoc>) {
+fn push_pages<'a>(
+    site: &Site,
+    rendered: &[&'a RenderedMarkdown],
+    lang: &Lang,
+    docs: &mut Vec<SearchDoc<'a>>,
+) {
     for i in site.pages_in(lang) {
         let page = &site.pages[i];
         let section = Site::parent_dir(page)
@@ -50,7 +58,7 @@ fn push_pages(site: &Site, rendered: &[&RenderedMarkdown], lang: &Lang, docs: &m
             url: from_root(site, &site.urls[i]),
             section: section.to_string(),
             description: page.front.description.clone().unwrap_or_default(),
-            text: text.clone(),
+            text: Cow::Borrowed(text),
             headings: rendered[i]
                 .headings
                 .iter()
@@ -63,7 +71,7 @@ fn push_pages(site: &Site, rendered: &[&RenderedMarkdown], lang: &Lang, docs: &m
 
 /// A checklist is a result (its title, description and section titles), and so is each item
 /// (its question and guidance), linking to the item on the checklist page.
-fn push_checklists(site: &Site, lang: &Lang, docs: &mut Vec<SearchDoc>) {
+fn push_checklists(site: &Site, lang: &Lang, docs: &mut Vec<SearchDoc<'_>>) {
     let default = &site.config.default_lang;
     for (c, checklist) in site.checklists.iter().enumerate() {
         let url = from_root(site, &site.checklist_urls[c][site.lang_index(lang)]);
@@ -81,7 +89,7 @@ fn push_checklists(site: &Site, lang: &Lang, docs: &mut Vec<SearchDoc>) {
                 .description
                 .as_ref()
                 .map_or_else(String::new, |d| plain_text(d.get(lang, default).text)),
-            text: sections.trim_end().to_string(),
+            text: Cow::Owned(sections.trim_end().to_string()),
             headings: Vec::new(),
         });
         for item in checklist.items() {
@@ -90,9 +98,9 @@ fn push_checklists(site: &Site, lang: &Lang, docs: &mut Vec<SearchDoc>) {
                 url: format!("{url}#{}", item.id),
                 section: title.to_string(),
                 description: String::new(),
-                text: item.guidance.as_ref().map_or_else(String::new, |g| {
+                text: Cow::Owned(item.guidance.as_ref().map_or_else(String::new, |g| {
                     truncate(&plain_text(g.get(lang, default).text), MAX_TEXT)
-                }),
+                })),
                 headings: Vec::new(),
             });
         }

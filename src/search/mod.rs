@@ -11,6 +11,7 @@ pub(crate) mod terms;
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::lang::Lang;
@@ -99,27 +100,16 @@ fn write_index(
         let file = write_part(sink, &dir, lang, &format!("s-{}", file_key(&prefix)), &json)?;
         manifest.shards.insert(prefix, file);
     }
-    for (n, chunk) in docs.chunks(shards::META_CHUNK).enumerate() {
-        let mut entries = Vec::with_capacity(chunk.len());
-        for (k, doc) in chunk.iter().enumerate() {
-            let id = n * shards::META_CHUNK + k;
-            let text = doc_text_json(doc)?;
-            let file = write_part(sink, &dir, lang, &format!("t-{id}"), &text)?;
-            // Title, link, section, text file and heading ids: enough to list the result and
-            // link it to its heading before its text (for the excerpt) has arrived.
-            let heads: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
-            entries.push((
-                doc.title.as_str(),
-                doc.url.as_str(),
-                doc.section.as_str(),
-                file,
-                heads,
-            ));
-        }
-        let json = serde_json::to_vec(&entries)?;
+    // The texts are one file per result: written from every core, as pages are.
+    let metas = docs
+        .par_chunks(shards::META_CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| meta_chunk(sink, &dir, lang, n, chunk))
+        .collect::<anyhow::Result<Vec<Vec<u8>>>>()?;
+    for (n, json) in metas.iter().enumerate() {
         manifest
             .meta
-            .push(write_part(sink, &dir, lang, &format!("m-{n}"), &json)?);
+            .push(write_part(sink, &dir, lang, &format!("m-{n}"), json)?);
     }
     let mut script = b"self.INTEGRIDAD_SEARCH = ".to_vec();
     serde_json::to_writer(&mut script, &manifest)?;
@@ -130,6 +120,34 @@ fn write_index(
     };
     sink.write(&name, &script)?;
     Ok(name)
+}
+
+/// Writes the text file of each result of chunk `n` (`chunk`); returns the chunk's JSON list of
+/// titles, links, sections, text files and heading ids.
+fn meta_chunk(
+    sink: &dyn OutputSink,
+    dir: &str,
+    lang: &Lang,
+    n: usize,
+    chunk: &[docs::SearchDoc<'_>],
+) -> anyhow::Result<Vec<u8>> {
+    let mut entries = Vec::with_capacity(chunk.len());
+    for (k, doc) in chunk.iter().enumerate() {
+        let id = n * shards::META_CHUNK + k;
+        let text = doc_text_json(doc)?;
+        let file = write_part(sink, dir, lang, &format!("t-{id}"), &text)?;
+        // Title, link, section, text file and heading ids: enough to list the result and
+        // link it to its heading before its text (for the excerpt) has arrived.
+        let heads: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
+        entries.push((
+            doc.title.as_str(),
+            doc.url.as_str(),
+            doc.section.as_str(),
+            file,
+            heads,
+        ));
+    }
+    Ok(serde_json::to_vec(&entries)?)
 }
 
 /// Writes one part of the index as a script that files its JSON under `<lang>/<key>` in

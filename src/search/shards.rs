@@ -2,12 +2,14 @@
 //! (`s-<prefix>`), document titles and links in chunks (`m-<n>`), and each document's text
 //! (`t-<n>`), so a query loads only what it needs. Builds bytes; writes nothing itself.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Serialize;
 
 use super::docs::SearchDoc;
-use super::terms::{Analyzer, Word};
+use rayon::prelude::*;
+
+use super::terms::{self, Analyzer};
 
 /// Largest term shard, in bytes of JSON before compression (about a quarter of that gzipped).
 const SHARD_BYTES: usize = 24_000;
@@ -18,6 +20,9 @@ const MAX_PREFIX: usize = 6;
 pub(super) const MAX_POSTINGS: usize = 800;
 /// Documents per `m-<n>` chunk of titles and links.
 pub(super) const META_CHUNK: usize = 32;
+/// Parts the documents are analysed in: several per core, so that cores finishing early take
+/// another; few, so that each part's vocabulary answers most of its words.
+const PARTS: usize = 16;
 
 /// How a stem occurs in one document.
 #[derive(Debug, Clone, Copy, Default)]
@@ -56,82 +61,66 @@ type Postings = Vec<(u32, u32, u32)>;
 #[derive(Default)]
 pub(super) struct TermIndex {
     surfaces: BTreeMap<String, String>,
-    postings: BTreeMap<String, Postings>,
+    /// Stem → its postings in runs of consecutive documents (one run per part that has the
+    /// stem), in document order: the parts' vectors are kept, not copied into one.
+    postings: BTreeMap<String, Vec<Postings>>,
 }
 
 impl TermIndex {
+    /// Analyses the documents in parts, one per task of the thread pool, and merges the parts in
+    /// document order: the same index as one pass over every document, on every core.
     pub(super) fn build(docs: &[SearchDoc], analyzer: &Analyzer) -> Self {
+        let size = docs.len().div_ceil(PARTS).max(1);
+        let parts: Vec<Part> = docs
+            .par_chunks(size)
+            .enumerate()
+            .map(|(n, docs)| Part::build(n * size, docs, analyzer))
+            .collect();
+        Self::from_parts(parts)
+    }
+
+    /// The index of the documents of `parts`, given in document order.
+    fn from_parts(parts: Vec<Part>) -> Self {
         let mut index = TermIndex::default();
-        for (d, doc) in docs.iter().enumerate() {
-            let mut hits: HashMap<String, Hits> = HashMap::new();
-            for word in analyzer.words(&doc.title) {
-                index.note(&mut hits, word).title += 1;
-            }
-            for word in analyzer.words(&doc.description) {
-                index.note(&mut hits, word).body += 1;
-            }
-            for word in analyzer.words(&doc.text) {
-                let section = doc.headings.partition_point(|h| h.offset <= word.start);
-                let in_heading = section > 0 && word.start < doc.headings[section - 1].end;
-                let hit = index.note(&mut hits, word);
-                if in_heading {
-                    hit.heading += 1;
-                    if !hit.in_heading {
-                        hit.head = section as u32;
-                        hit.in_heading = true;
-                    }
-                } else {
-                    if hit.heading == 0 && hit.body == 0 {
-                        hit.head = section as u32;
-                    }
-                    hit.body += 1;
-                }
-            }
-            let doc = u32::try_from(d).unwrap_or(u32::MAX);
-            for (stem, hit) in hits {
-                index
-                    .postings
-                    .entry(stem)
-                    .or_default()
-                    .push((doc, hit.score(), hit.head));
-            }
-        }
-        for postings in index.postings.values_mut() {
-            postings.sort_unstable();
+        for part in parts {
+            index.merge(part);
         }
         index
     }
 
-    /// Records a word's surface form and returns its stem's hits in the current document.
-    fn note<'h>(&mut self, hits: &'h mut HashMap<String, Hits>, word: Word) -> &'h mut Hits {
-        self.surfaces
-            .entry(word.folded)
-            .or_insert_with(|| word.stem.clone());
-        hits.entry(word.stem).or_default()
+    /// Adds a part analysed after every part merged so far. A folded word keeps the stem of its
+    /// first occurrence, as in one pass.
+    fn merge(&mut self, part: Part) {
+        for (folded, stem) in part.surfaces {
+            self.surfaces
+                .entry(folded)
+                .or_insert_with(|| part.stems[stem as usize].clone());
+        }
+        for (stem, postings) in part.stems.into_iter().zip(part.postings) {
+            self.postings.entry(stem).or_default().push(postings);
+        }
     }
 
     /// The term shards: `(prefix, JSON)` with every shard under `SHARD_BYTES` unless its terms
     /// share a `MAX_PREFIX`-long prefix. A term lives in the shard of the longest prefix of it
     /// that names a shard; that is how the browser finds it.
-    pub(super) fn shards(&self) -> Vec<(String, Vec<u8>)> {
+    /// Each shard's JSON is made as the caller takes it, so they are not all in memory at once.
+    pub(super) fn shards(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for (surface, stem) in &self.surfaces {
             *sizes.entry(surface).or_default() += surface.len() + stem.len() + 6;
         }
-        for (stem, postings) in &self.postings {
-            *sizes.entry(stem).or_default() +=
-                stem.len() + 6 + 10 * postings.len().min(MAX_POSTINGS);
+        for (stem, runs) in &self.postings {
+            let count: usize = runs.iter().map(Vec::len).sum();
+            *sizes.entry(stem).or_default() += stem.len() + 6 + 10 * count.min(MAX_POSTINGS);
         }
         let keys: Vec<(&str, usize)> = sizes.into_iter().collect();
         let mut groups = Vec::new();
         split(String::new(), &keys, &mut groups);
-        groups
-            .into_iter()
-            .map(|(prefix, terms)| {
-                let json = self.shard_json(&terms);
-                (prefix, json)
-            })
-            .collect()
+        groups.into_iter().map(|(prefix, terms)| {
+            let json = self.shard_json(&terms);
+            (prefix, json)
+        })
     }
 
     fn shard_json(&self, terms: &[&str]) -> Vec<u8> {
@@ -155,8 +144,8 @@ impl TermIndex {
                     .w
                     .insert(term, if stem == term { "" } else { stem.as_str() });
             }
-            if let Some(postings) = self.postings.get(*term) {
-                let mut kept = postings.clone();
+            if let Some(runs) = self.postings.get(*term) {
+                let mut kept: Postings = runs.iter().flatten().copied().collect();
                 if kept.len() > MAX_POSTINGS {
                     kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
                     kept.truncate(MAX_POSTINGS);
@@ -200,9 +189,202 @@ fn split<'a>(prefix: String, keys: &[(&'a str, usize)], out: &mut Vec<(String, V
     }
 }
 
+/// The analysis of consecutive documents: their stems, folded words and postings.
+struct Part {
+    /// Stem number → stem.
+    stems: Vec<String>,
+    /// Each folded word with the stem of its first occurrence, in order of first occurrence.
+    surfaces: Vec<(String, u32)>,
+    /// Parallel to `stems`: the documents of the part that hold the stem, in order.
+    postings: Vec<Postings>,
+}
+
+impl Part {
+    /// Analyses `docs`, whose first document is number `first` of the language.
+    fn build(first: usize, docs: &[SearchDoc], analyzer: &Analyzer) -> Part {
+        let mut vocab = Vocab::default();
+        let mut postings: Vec<Postings> = Vec::new();
+        let mut hits = DocHits::default();
+        for (d, doc) in docs.iter().enumerate() {
+            for (_, raw) in terms::tokens(&doc.title) {
+                if let Some(stem) = vocab.stem_of(raw, analyzer) {
+                    hits.of(stem).title += 1;
+                }
+            }
+            for (_, raw) in terms::tokens(&doc.description) {
+                if let Some(stem) = vocab.stem_of(raw, analyzer) {
+                    hits.of(stem).body += 1;
+                }
+            }
+            for (start, raw) in terms::tokens(&doc.text) {
+                let Some(stem) = vocab.stem_of(raw, analyzer) else {
+                    continue;
+                };
+                let section = doc.headings.partition_point(|h| h.offset <= start);
+                let in_heading = section > 0 && start < doc.headings[section - 1].end;
+                let hit = hits.of(stem);
+                if in_heading {
+                    hit.heading += 1;
+                    if !hit.in_heading {
+                        hit.head = section as u32;
+                        hit.in_heading = true;
+                    }
+                } else {
+                    if hit.heading == 0 && hit.body == 0 {
+                        hit.head = section as u32;
+                    }
+                    hit.body += 1;
+                }
+            }
+            let doc = u32::try_from(first + d).unwrap_or(u32::MAX);
+            postings.resize_with(vocab.stems.len(), Vec::new);
+            for (stem, hit) in hits.drain() {
+                postings[stem as usize].push((doc, hit.score(), hit.head));
+            }
+        }
+        for run in &mut postings {
+            run.shrink_to_fit();
+        }
+        // The lookup tables go now: every part is kept until all are done.
+        Part {
+            stems: vocab.stems,
+            surfaces: vocab.surfaces,
+            postings,
+        }
+    }
+}
+
+/// The words met so far: each distinct token is folded and stemmed once (that is most of the
+/// index's work, and texts repeat their words).
+#[derive(Default)]
+struct Vocab {
+    /// Token as written → its stem number, `None` when it is not indexed.
+    tokens: HashMap<String, Option<u32>>,
+    /// Folded words already in `surfaces`.
+    folded: HashSet<String>,
+    /// Stem number → stem.
+    stems: Vec<String>,
+    stem_ids: HashMap<String, u32>,
+    /// Each folded word with the stem of its first occurrence, in order of first occurrence.
+    surfaces: Vec<(String, u32)>,
+}
+
+impl Vocab {
+    /// The stem number of a token, analysing it on its first occurrence. A folded word first
+    /// met here is recorded with this stem.
+    fn stem_of(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
+        if let Some(known) = self.tokens.get(raw) {
+            return *known;
+        }
+        let stem = analyzer.analyze(raw).map(|(folded, stem)| {
+            let id = match self.stem_ids.get(&stem) {
+                Some(id) => *id,
+                None => {
+                    let id = u32::try_from(self.stems.len()).unwrap_or(u32::MAX);
+                    self.stems.push(stem.clone());
+                    self.stem_ids.insert(stem, id);
+                    id
+                }
+            };
+            if !self.folded.contains(&folded) {
+                self.folded.insert(folded.clone());
+                self.surfaces.push((folded, id));
+            }
+            id
+        });
+        self.tokens.insert(raw.to_string(), stem);
+        stem
+    }
+}
+
+/// How each stem occurs in the current document, by stem number.
+#[derive(Default)]
+struct DocHits {
+    /// Stem number → position in `hits`, `NONE` when the stem is not in the document yet.
+    slot: Vec<u32>,
+    hits: Vec<(u32, Hits)>,
+}
+
+impl DocHits {
+    const NONE: u32 = u32::MAX;
+
+    fn of(&mut self, stem: u32) -> &mut Hits {
+        let s = stem as usize;
+        if self.slot.len() <= s {
+            self.slot.resize(s + 1, Self::NONE);
+        }
+        if self.slot[s] == Self::NONE {
+            self.slot[s] = u32::try_from(self.hits.len()).unwrap_or(Self::NONE);
+            self.hits.push((stem, Hits::default()));
+        }
+        let at = self.slot[s] as usize;
+        &mut self.hits[at].1
+    }
+
+    /// The document's stems and hits; leaves it empty for the next document.
+    fn drain(&mut self) -> impl Iterator<Item = (u32, Hits)> + '_ {
+        for (stem, _) in &self.hits {
+            self.slot[*stem as usize] = Self::NONE;
+        }
+        self.hits.drain(..)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_index_built_in_parts_equals_one_built_in_one_pass() {
+        use crate::lang::Lang;
+        use crate::markdown::TextHeading;
+        let analyzer = Analyzer::new(&Lang::try_from("es".to_string()).expect("valid code"));
+        let words = [
+            "regalos", "Regalo", "regalar", "año", "ANO", "niño", "Denuncia",
+        ];
+        let docs: Vec<SearchDoc<'_>> = (0..200)
+            .map(|i| {
+                let text = format!(
+                    "Sección {} {}. Texto {} y {} del {i}",
+                    words[i % 7],
+                    words[(i / 7) % 7],
+                    words[(i * 3) % 7],
+                    words[(i / 3) % 7]
+                );
+                SearchDoc {
+                    title: format!("{} {i}", words[(i / 11) % 7]),
+                    url: format!("p{i}/"),
+                    section: String::new(),
+                    description: words[(i / 5) % 7].to_string(),
+                    headings: vec![TextHeading {
+                        id: "s".into(),
+                        offset: 0,
+                        end: text.find('.').unwrap_or(0),
+                    }],
+                    text: std::borrow::Cow::Owned(text),
+                }
+            })
+            .collect();
+        let parts = TermIndex::build(&docs, &analyzer);
+        let one_pass = TermIndex::from_parts(vec![Part::build(0, &docs, &analyzer)]);
+        assert!(docs.len() > PARTS, "more than one part");
+        assert_eq!(parts.surfaces, one_pass.surfaces);
+        let flat = |index: &TermIndex| -> BTreeMap<String, Postings> {
+            let runs = index.postings.iter();
+            runs.map(|(stem, runs)| (stem.clone(), runs.concat()))
+                .collect()
+        };
+        assert_eq!(flat(&parts), flat(&one_pass));
+        assert!(parts.shards().eq(one_pass.shards()));
+        let most = flat(&one_pass).values().map(Vec::len).max();
+        assert_eq!(most, Some(200));
+        for postings in flat(&parts).values() {
+            assert!(
+                postings.windows(2).all(|w| w[0].0 < w[1].0),
+                "in document order"
+            );
+        }
+    }
 
     #[test]
     fn big_groups_split_by_prefix_and_every_term_has_one_shard() {

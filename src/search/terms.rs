@@ -17,15 +17,6 @@ pub(crate) struct Analyzer {
     stemmer: Option<Stemmer>,
 }
 
-/// One word of a text: its folded surface form, its stem (folded too) and where it starts
-/// (a byte offset into the text).
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct Word {
-    pub folded: String,
-    pub stem: String,
-    pub start: usize,
-}
-
 impl Analyzer {
     /// Spanish and English use their Snowball stemmers, other Snowball languages theirs; a
     /// language without one is only folded.
@@ -46,29 +37,9 @@ impl Analyzer {
         }
     }
 
-    /// The indexable words of `text`, in order.
-    pub(crate) fn words(&self, text: &str) -> Vec<Word> {
-        let mut words = Vec::new();
-        let mut start = None;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            match (c.is_alphanumeric(), start) {
-                (true, None) => start = Some(i),
-                (false, Some(s)) => {
-                    start = None;
-                    if let Some(word) = self.word(&text[s..i], s) {
-                        words.push(word);
-                    }
-                }
-                _ => {}
-            }
-        }
-        words
-    }
-
-    fn word(&self, raw: &str, start: usize) -> Option<Word> {
+    /// The folded form and stem of one token, `None` when it is too short or too long to index.
+    /// Depends on the token alone, so callers may keep the answers of a text's repeated words.
+    pub(crate) fn analyze(&self, raw: &str) -> Option<(String, String)> {
         let lower = raw.to_lowercase();
         let folded = fold(&lower);
         let len = folded.chars().count();
@@ -79,12 +50,25 @@ impl Analyzer {
             Some(stemmer) => fold(&stemmer.stem(&lower)),
             None => folded.clone(),
         };
-        Some(Word {
-            folded,
-            stem,
-            start,
-        })
+        Some((folded, stem))
     }
+}
+
+/// The runs of letters and digits of `text` with their byte offsets, in order.
+pub(crate) fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut rest = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = rest.find(|(_, c)| c.is_alphanumeric())?;
+        let mut end = text.len();
+        while let Some(&(i, c)) = rest.peek() {
+            if !c.is_alphanumeric() {
+                end = i;
+                break;
+            }
+            rest.next();
+        }
+        Some((start, &text[start..end]))
+    })
 }
 
 /// Lowercase without diacritics: `Denunció` → `denuncio`, `año` → `ano`.
@@ -99,9 +83,31 @@ pub(crate) fn fold(text: &str) -> String {
 mod tests {
     use super::*;
 
+    /// One word of a text: its folded surface form, its stem (folded too) and where it starts.
+    #[derive(Debug)]
+    struct Word {
+        folded: String,
+        stem: String,
+        start: usize,
+    }
+
+    /// The indexable words of `text`, in order, as the index sees them.
+    fn words(analyzer: &Analyzer, text: &str) -> Vec<Word> {
+        tokens(text)
+            .filter_map(|(start, raw)| {
+                let (folded, stem) = analyzer.analyze(raw)?;
+                Some(Word {
+                    folded,
+                    stem,
+                    start,
+                })
+            })
+            .collect()
+    }
+
     fn stems(lang: &str, text: &str) -> Vec<String> {
         let analyzer = Analyzer::new(&Lang::try_from(lang.to_string()).expect("valid code"));
-        analyzer.words(text).into_iter().map(|w| w.stem).collect()
+        words(&analyzer, text).into_iter().map(|w| w.stem).collect()
     }
 
     #[test]
@@ -127,7 +133,7 @@ mod tests {
     #[test]
     fn words_keep_their_offsets_and_skip_short_ones() {
         let analyzer = Analyzer::new(&Lang::try_from("es".to_string()).expect("valid code"));
-        let words = analyzer.words("Un código, y ¿regalos?");
+        let words = words(&analyzer, "Un código, y ¿regalos?");
         let found: Vec<(&str, usize)> =
             words.iter().map(|w| (w.folded.as_str(), w.start)).collect();
         assert_eq!(found, [("un", 0), ("codigo", 3), ("regalos", 16)]);

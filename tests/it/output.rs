@@ -299,3 +299,37 @@ fn a_rebuild_never_writes_into_the_published_files() {
     assert_ne!(site.tree("public"), before);
     assert_eq!(site.tree("kept"), before);
 }
+
+#[test]
+fn removing_the_old_output_follows_no_link_and_removes_every_folder() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    // What a hand could leave in the published output: links to a folder and a file outside it
+    // (their targets must survive), and a deep, wide tree of folders.
+    site.write("outside/keep/file.txt", "mine");
+    std::os::unix::fs::symlink(site.path("outside/keep"), site.path("public/to-folder")).unwrap();
+    std::os::unix::fs::symlink(
+        site.path("outside/keep/file.txt"),
+        site.path("public/toolkit/to-file"),
+    )
+    .unwrap();
+    for a in 0..6 {
+        for b in 0..6 {
+            site.write(&format!("public/deep/{a}/{b}/c/d/index.html"), "x");
+        }
+    }
+    site.build().ok();
+    assert_eq!(site.read("outside/keep/file.txt"), "mine");
+    for gone in ["public/to-folder", "public/toolkit/to-file", "public/deep"] {
+        assert!(
+            std::fs::symlink_metadata(site.path(gone)).is_err(),
+            "{gone} is still there"
+        );
+    }
+    assert_eq!(
+        hidden_beside(&site),
+        Vec::<String>::new(),
+        "old output removed"
+    );
+    crate::kill::assert_complete(&site.path("public"));
+}
