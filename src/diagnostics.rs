@@ -115,6 +115,11 @@ impl Diagnostics {
         self.sources.insert(file.into(), Arc::from(text));
     }
 
+    /// `add_source` for a text already shared.
+    pub(crate) fn add_shared_source(&mut self, file: impl Into<PathBuf>, text: Arc<str>) {
+        self.sources.insert(file.into(), text);
+    }
+
     /// The diagnostics in the order they were found.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.items.iter()

@@ -50,7 +50,7 @@ pub(crate) fn add_missing_homes(config: &Config, content: &mut Content) {
                 toc: false,
                 downloads: Vec::new(),
             },
-            body: std::sync::Arc::from(""),
+            body: crate::content::page::Body::from(""),
             body_line: 1,
             generated: true,
         });

@@ -370,8 +370,23 @@ fn looks_like_lang(suffix: &str) -> bool {
         && !EXTENSIONS.contains(&primary)
 }
 
+/// `read_text` for a text kept as long as the diagnostics keep it: one shared copy.
+fn read_shared(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Option<std::sync::Arc<str>> {
+    let text = read_text_unrecorded(abs, file, diags)?;
+    let text: std::sync::Arc<str> = text.into();
+    diags.add_shared_source(file, std::sync::Arc::clone(&text));
+    Some(text)
+}
+
 /// Reads a content file as UTF-8; invalid UTF-8 is an error naming the file and line.
 pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Option<String> {
+    let text = read_text_unrecorded(abs, file, diags)?;
+    diags.add_source(file, &text);
+    Some(text)
+}
+
+/// `read_text` without recording the text in `diags` when it is valid.
+fn read_text_unrecorded(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Option<String> {
     let bytes = match std::fs::read(abs) {
         Ok(bytes) => bytes,
         Err(error) => {
@@ -382,10 +397,7 @@ pub(crate) fn read_text(abs: &Path, file: &Path, diags: &mut Diagnostics) -> Opt
         }
     };
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            diags.add_source(file, &text);
-            Some(text)
-        }
+        Ok(text) => Some(text),
         Err(error) => {
             let valid = &error.as_bytes()[..error.utf8_error().valid_up_to()];
             let valid = std::str::from_utf8(valid).unwrap_or_default();
@@ -409,8 +421,10 @@ fn load_page(
     diags: &mut Diagnostics,
 ) -> Option<Page> {
     let file = Path::new("content").join(rel);
-    let text = read_text(&config.content_dir.join(rel), &file, diags)?;
-    parse_page(&text, rel, id, lang, diags)
+    let text = read_shared(&config.content_dir.join(rel), &file, diags)?;
+    let mut page = parse_page(&text, rel, id, lang, diags)?;
+    page.body = page::Body::within(&text, &page.body);
+    Some(page)
 }
 
 /// Parses the text of the page source `rel` (content-relative) into a `Page`: front matter,
@@ -468,7 +482,7 @@ pub(crate) fn parse_page(
         slug,
         file_name: file_name.to_string(),
         front: document.front,
-        body: document.body.into(),
+        body: page::Body::from(document.body.as_str()),
         body_line: document.body_line,
         generated: false,
     })

@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
+use crate::content::page::Body;
 use crate::diagnostics::{Diagnostics, Span};
 use crate::markdown::{render_markdown, LinkResolver, LinkTarget, MdSource, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
@@ -126,7 +127,7 @@ pub(crate) struct FactsCache {
 }
 
 struct Cached {
-    body: Arc<str>,
+    body: Body,
     body_line: usize,
     options: crate::markdown::MdOptions,
     facts: Arc<Facts>,
@@ -169,8 +170,8 @@ impl FactsCache {
                     Some(cached)
                         if cached.body_line == page.body_line
                             && cached.options == options
-                            && (Arc::ptr_eq(&cached.body, &page.body)
-                                || cached.body == page.body) =>
+                            && (Body::same(&cached.body, &page.body)
+                                || *cached.body == *page.body) =>
                     {
                         Arc::clone(&cached.facts)
                     }
@@ -186,7 +187,7 @@ impl FactsCache {
                 (
                     page.file.clone(),
                     Cached {
-                        body: Arc::clone(&page.body),
+                        body: page.body.clone(),
                         body_line: page.body_line,
                         options: super::md_options(site, &page.lang),
                         facts: Arc::clone(facts),
