@@ -104,6 +104,33 @@ pub(crate) fn render_markdown(
     resolver: &dyn LinkResolver,
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
+    convert(source, options, resolver, diags, Html::Write)
+}
+
+/// `render_markdown` without the HTML (`html` is empty): the same checks, ids, TOC and text, for
+/// a caller that writes the HTML later.
+pub(crate) fn analyze_markdown(
+    source: &MdSource<'_>,
+    options: &MdOptions,
+    resolver: &dyn LinkResolver,
+    diags: &mut Diagnostics,
+) -> RenderedMarkdown {
+    convert(source, options, resolver, diags, Html::Skip)
+}
+
+#[derive(PartialEq)]
+enum Html {
+    Write,
+    Skip,
+}
+
+fn convert(
+    source: &MdSource<'_>,
+    options: &MdOptions,
+    resolver: &dyn LinkResolver,
+    diags: &mut Diagnostics,
+    html_out: Html,
+) -> RenderedMarkdown {
     let spans = SpanMap::new(source);
     let mut events: Vec<Located<'_>> = Parser::new_ext(source.text, parser_options(options))
         .into_offset_iter()
@@ -132,8 +159,11 @@ pub(crate) fn render_markdown(
     for (event, range) in events {
         pass.event(event, range);
     }
-    let mut html = String::with_capacity(source.text.len() + source.text.len() / 2);
-    pulldown_cmark::html::push_html(&mut html, pass.out.into_iter());
+    let mut html = String::new();
+    if html_out == Html::Write {
+        html.reserve(source.text.len() + source.text.len() / 2);
+        pulldown_cmark::html::push_html(&mut html, pass.out.into_iter());
+    }
     RenderedMarkdown {
         html,
         toc,

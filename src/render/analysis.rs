@@ -13,7 +13,7 @@ use rayon::prelude::*;
 
 use crate::content::page::Body;
 use crate::diagnostics::{Diagnostics, Span};
-use crate::markdown::{render_markdown, LinkResolver, LinkTarget, MdSource, RenderedMarkdown};
+use crate::markdown::{analyze_markdown, LinkResolver, LinkTarget, MdSource, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
 use crate::site::{Site, Target};
 
@@ -70,13 +70,12 @@ pub(crate) fn analyze(site: &Site, i: usize) -> Facts {
         file: &page.file,
         first_line: page.body_line,
     };
-    let mut md = render_markdown(
+    let mut md = analyze_markdown(
         &source,
         &super::md_options(site, &page.lang),
         &recorder,
         &mut diags,
     );
-    md.html = String::new();
     md.text = crate::search::truncate(&md.text, crate::search::MAX_TEXT);
     Facts {
         md,
