@@ -271,10 +271,13 @@ def serve(args, figures):
             os.path.join(args.hugo_site, page), args.edits, "hugo")
     ratio = [median(ours) / median(peer)] if peer else None
     figures.add("`serve`: text edit → page served (median of %d)" % args.edits, ours, peer,
-                ratio, (ours_mem, peer_mem))
+                ratio)
     ratio = [median(ours_titles) / median(peer_titles)] if peer_titles else None
     figures.add("`serve`: title edit → section page lists it (median of %d)" % args.edits,
                 ours_titles, peer_titles, ratio)
+    if ours_mem:
+        figures.add_memory("peak memory of the dev server, after the edits", [ours_mem],
+                           [peer_mem] if peer_mem else None)
 
 
 def main():
@@ -288,9 +291,11 @@ def main():
     ap.add_argument("--page", help="markdown file to edit, relative to --site (default: the "
                     "middle chapter of an examples/corpus.rs site)")
     ap.add_argument("--no-serve", action="store_true", help="time the builds only")
+    ap.add_argument("--no-builds", action="store_true", help="time the dev server only")
     args = ap.parse_args()
     figures = Figures()
-    builds(args, figures)
+    if not args.no_builds:
+        builds(args, figures)
     if not args.no_serve:
         serve(args, figures)
     print("\nload average at the end: %.1f %.1f %.1f" % os.getloadavg())

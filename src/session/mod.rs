@@ -173,7 +173,7 @@ impl Session {
                     .is_none_or(|published| published.key != *key)
             })
             .collect();
-        let sink = StoringSink::default();
+        let sink = StoringSink::after(&self.published.files);
         let options = render::RenderOptions {
             mode: render::Mode::Serve,
             public_key: None,

@@ -17,10 +17,26 @@ const SMALLEST: usize = 2048;
 pub(crate) struct Stored {
     bytes: Arc<[u8]>,
     deflated: bool,
+    /// Of the file's own bytes, so that a file written again unchanged (the sitemap, the feeds,
+    /// after a text edit) keeps its stored copy instead of being deflated again.
+    hash: u64,
+    len: usize,
+}
+
+fn hash_of(bytes: &[u8]) -> u64 {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut h = std::hash::DefaultHasher::new();
+    bytes.hash(&mut h);
+    h.finish()
 }
 
 impl Stored {
+    #[cfg(test)]
     pub(crate) fn new(bytes: &[u8]) -> Stored {
+        Stored::hashed(bytes, hash_of(bytes))
+    }
+
+    fn hashed(bytes: &[u8], hash: u64) -> Stored {
         if bytes.len() >= SMALLEST {
             let mut encoder = flate2::write::DeflateEncoder::new(Vec::new(), Compression::fast());
             let deflated = encoder.write_all(bytes).and_then(|()| encoder.finish());
@@ -29,6 +45,8 @@ impl Stored {
                     return Stored {
                         bytes: deflated.into(),
                         deflated: true,
+                        hash,
+                        len: bytes.len(),
                     };
                 }
             }
@@ -36,7 +54,14 @@ impl Stored {
         Stored {
             bytes: bytes.into(),
             deflated: false,
+            hash,
+            len: bytes.len(),
         }
+    }
+
+    /// Whether this holds `bytes` (by length and hash; then the bytes themselves).
+    fn holds(&self, bytes: &[u8], hash: u64) -> bool {
+        self.len == bytes.len() && self.hash == hash && *self.bytes() == *bytes
     }
 
     /// The file's bytes.
@@ -64,13 +89,22 @@ impl std::fmt::Debug for Stored {
     }
 }
 
-/// A sink that stores every file as it arrives, deflating in the rendering threads.
+/// A sink that stores every file as it arrives, deflating in the rendering threads; a file
+/// equal to the one at its path in `previous` keeps that one's stored copy.
 #[derive(Default)]
-pub(crate) struct StoringSink {
+pub(crate) struct StoringSink<'a> {
     files: Mutex<BTreeMap<String, Stored>>,
+    previous: Option<&'a BTreeMap<String, Stored>>,
 }
 
-impl StoringSink {
+impl<'a> StoringSink<'a> {
+    pub(crate) fn after(previous: &'a BTreeMap<String, Stored>) -> StoringSink<'a> {
+        StoringSink {
+            files: Mutex::default(),
+            previous: Some(previous),
+        }
+    }
+
     pub(crate) fn into_files(self) -> BTreeMap<String, Stored> {
         self.files
             .into_inner()
@@ -78,9 +112,13 @@ impl StoringSink {
     }
 }
 
-impl crate::output::OutputSink for StoringSink {
+impl crate::output::OutputSink for StoringSink<'_> {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        let stored = Stored::new(bytes);
+        let hash = hash_of(bytes);
+        let stored = match self.previous.and_then(|files| files.get(path)) {
+            Some(old) if old.holds(bytes, hash) => old.clone(),
+            _ => Stored::hashed(bytes, hash),
+        };
         self.files
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -101,6 +139,8 @@ mod tests {
         assert!(stored.bytes.len() < page.len() / 10);
         assert_eq!(stored.bytes(), page.as_bytes());
         let small = Stored::new(b"hola");
+        assert!(stored.holds(page.as_bytes(), hash_of(page.as_bytes())));
+        assert!(!stored.holds(b"otra", hash_of(b"otra")));
         assert!(!small.deflated);
         assert_eq!(small.bytes(), &b"hola"[..]);
     }
