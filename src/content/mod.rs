@@ -75,6 +75,8 @@ pub(crate) struct SourceCache {
     /// Whether cached pages the watcher did not name are known to be unchanged, so they need no
     /// look at the disk at all.
     trusted: bool,
+    /// Counts loads; each page found by a load is marked with it, and the others are dropped.
+    epoch: u64,
 }
 
 struct CachedPage {
@@ -83,6 +85,8 @@ struct CachedPage {
     diags: Diagnostics,
     /// Changes only when the page's front matter (and so what other pages show of it) changes.
     front_serial: u64,
+    /// The last load that found the file.
+    epoch: u64,
 }
 
 /// What tells a file changed without reading it.
@@ -182,6 +186,7 @@ impl SourceCache {
                 page: page.clone(),
                 diags: diags.clone(),
                 front_serial,
+                epoch: self.epoch,
             },
         );
     }
@@ -226,16 +231,13 @@ pub(crate) fn load_content_cached(
         .par_iter()
         .map(|(rel, id, lang)| cache.load(config, rel, id, lang))
         .collect();
-    let mut kept = std::collections::HashMap::with_capacity(markdown.len());
+    cache.epoch += 1;
     for ((rel, _, _), (page, local, stamp, cached)) in markdown.iter().zip(loaded) {
-        match cached {
-            Some(_) => {
-                kept.insert(rel.clone(), cache.pages.remove(rel));
-            }
-            None => {
-                cache.store(rel, &page, &local, stamp);
-                kept.insert(rel.clone(), cache.pages.remove(rel));
-            }
+        if cached.is_none() {
+            cache.store(rel, &page, &local, stamp);
+        }
+        if let Some(entry) = cache.pages.get_mut(rel.as_str()) {
+            entry.epoch = cache.epoch;
         }
         diags.extend(local);
         match page {
@@ -249,10 +251,8 @@ pub(crate) fn load_content_cached(
         }
     }
     // Only the files still there stay cached.
-    cache.pages = kept
-        .into_iter()
-        .filter_map(|(rel, cached)| Some((rel, cached?)))
-        .collect();
+    let epoch = cache.epoch;
+    cache.pages.retain(|_, cached| cached.epoch == epoch);
     let langs = config.langs();
     for rel in checklists {
         match load_checklist(config, &rel, &langs, diags) {

@@ -106,13 +106,16 @@ pub(crate) fn render_markdown_all(
             (pages, links)
         }
     };
-    let mut fragments = Vec::new();
     for (facts, resolved) in pages.iter().zip(&links) {
         analysis::page_diagnostics(facts, resolved, diags);
-        fragments.extend(resolved.fragments.iter().cloned());
     }
-    let checklists = checklists::render_texts(site, diags, &mut fragments);
-    check_fragments(site, &pages, &fragments, diags);
+    let mut checklist_fragments = Vec::new();
+    let checklists = checklists::render_texts(site, diags, &mut checklist_fragments);
+    let fragments = links
+        .iter()
+        .flat_map(|l| l.fragments.iter())
+        .chain(&checklist_fragments);
+    check_fragments(site, &pages, fragments, diags);
     (!diags.has_errors()).then_some(Rendered {
         pages,
         links,
@@ -153,10 +156,10 @@ pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {
     }
 }
 
-fn check_fragments(
+fn check_fragments<'c>(
     site: &Site,
     pages: &[Arc<Facts>],
-    checks: &[FragmentCheck],
+    checks: impl Iterator<Item = &'c FragmentCheck>,
     diags: &mut Diagnostics,
 ) {
     for check in checks {
