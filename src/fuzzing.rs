@@ -216,7 +216,7 @@ pub fn markdown(data: &[u8]) {
     else {
         panic!("the fuzzed page `{rel}` did not load");
     };
-    let (rendered, _) = crate::render::render_page_markdown(&site, index, &mut diags);
+    let rendered = crate::render::render_page_markdown(&site, index);
     if !config.unsafe_html {
         if let Some(tag) = unexpected_tag(&rendered.html) {
             panic!("raw `<{tag}>` in the HTML of a page without unsafe_html");

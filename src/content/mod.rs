@@ -89,6 +89,13 @@ struct CachedPage {
     epoch: u64,
 }
 
+/// A page as `SourceCache::load` found it, with its diagnostics.
+enum Loaded {
+    Cached(Option<Page>, Diagnostics),
+    /// Read now, with the stamp it had before reading.
+    Read(Option<Page>, Diagnostics, Option<Stamp>),
+}
+
 /// What tells a file changed without reading it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
@@ -136,37 +143,20 @@ impl SourceCache {
         self.pages.get(rel).map(|c| c.front_serial)
     }
 
-    fn load(
-        &self,
-        config: &Config,
-        rel: &str,
-        id: &PageId,
-        lang: &Lang,
-    ) -> (Option<Page>, Diagnostics, Option<Stamp>, Option<u64>) {
-        if let Some(cached) = self.pages.get(rel) {
-            if self.trusted && cached.stamp.is_some() {
-                return (
-                    cached.page.clone(),
-                    cached.diags.clone(),
-                    cached.stamp,
-                    Some(cached.front_serial),
-                );
-            }
+    /// The page at `rel`: from the cache while it is known unchanged (the watcher did not name
+    /// it, or its stamp is the same), else read now.
+    fn load(&self, config: &Config, rel: &str, id: &PageId, lang: &Lang) -> Loaded {
+        let cached = self.pages.get(rel).filter(|c| c.stamp.is_some());
+        if let Some(cached) = cached.filter(|_| self.trusted) {
+            return Loaded::Cached(cached.page.clone(), cached.diags.clone());
         }
         let stamp = Stamp::of(&config.content_dir.join(rel));
-        if let Some(cached) = self.pages.get(rel) {
-            if cached.stamp.is_some() && cached.stamp == stamp {
-                return (
-                    cached.page.clone(),
-                    cached.diags.clone(),
-                    stamp,
-                    Some(cached.front_serial),
-                );
-            }
+        if let Some(cached) = cached.filter(|c| c.stamp == stamp) {
+            return Loaded::Cached(cached.page.clone(), cached.diags.clone());
         }
         let mut local = Diagnostics::new();
         let page = load_page(config, rel, id, lang, &mut local);
-        (page, local, stamp, None)
+        Loaded::Read(page, local, stamp)
     }
 
     fn store(&mut self, rel: &str, page: &Option<Page>, diags: &Diagnostics, stamp: Option<Stamp>) {
@@ -232,10 +222,14 @@ pub(crate) fn load_content_cached(
         .map(|(rel, id, lang)| cache.load(config, rel, id, lang))
         .collect();
     cache.epoch += 1;
-    for ((rel, _, _), (page, local, stamp, cached)) in markdown.iter().zip(loaded) {
-        if cached.is_none() {
-            cache.store(rel, &page, &local, stamp);
-        }
+    for ((rel, _, _), loaded) in markdown.iter().zip(loaded) {
+        let (page, local) = match loaded {
+            Loaded::Cached(page, local) => (page, local),
+            Loaded::Read(page, local, stamp) => {
+                cache.store(rel, &page, &local, stamp);
+                (page, local)
+            }
+        };
         if let Some(entry) = cache.pages.get_mut(rel.as_str()) {
             entry.epoch = cache.epoch;
         }

@@ -13,9 +13,9 @@ use rayon::prelude::*;
 
 use crate::content::page::Body;
 use crate::diagnostics::{Diagnostics, Span};
-use crate::markdown::{analyze_markdown, LinkResolver, LinkTarget, MdSource, RenderedMarkdown};
+use crate::markdown::{analyze_markdown, LinkResolver, LinkTarget, RenderedMarkdown};
 use crate::site::links::{FragmentCheck, Resolver};
-use crate::site::{Site, Target};
+use crate::site::Site;
 
 /// The facts of one page's text: what every consumer but the HTML writer needs.
 #[derive(Debug)]
@@ -65,13 +65,8 @@ pub(crate) fn analyze(site: &Site, i: usize) -> Facts {
     let page = &site.pages[i];
     let recorder = Recorder::default();
     let mut diags = Diagnostics::new();
-    let source = MdSource {
-        text: &page.body,
-        file: &page.file,
-        first_line: page.body_line,
-    };
     let mut md = analyze_markdown(
-        &source,
+        &super::page_source(page),
         &super::md_options(site, &page.lang),
         &recorder,
         &mut diags,
@@ -87,14 +82,7 @@ pub(crate) fn analyze(site: &Site, i: usize) -> Facts {
 
 /// Resolves the recorded links of page `i` as the HTML pass will, with the same diagnostics.
 pub(crate) fn resolve_links(site: &Site, i: usize, facts: &Facts) -> LinkFacts {
-    let page = &site.pages[i];
-    let resolver = Resolver::new(
-        site,
-        &page.dir,
-        &page.lang,
-        &site.urls[i],
-        Some(Target::Page(i)),
-    );
+    let resolver = Resolver::for_page(site, i);
     let mut diags = Diagnostics::new();
     let outcomes = facts
         .links
@@ -160,7 +148,8 @@ impl FactsCache {
     /// The facts of every page of `site` (parallel to `Site::pages`), from the cache where the
     /// text is unchanged; the cache keeps exactly the current pages afterwards.
     pub(crate) fn facts_of(&mut self, site: &Site) -> Vec<Arc<Facts>> {
-        let facts: Vec<Arc<Facts>> = (0..site.pages.len())
+        // `Some` for a page whose facts were made now, with the options they were made for.
+        let made: Vec<(Arc<Facts>, Option<crate::markdown::MdOptions>)> = (0..site.pages.len())
             .into_par_iter()
             .map(|i| {
                 let page = &site.pages[i];
@@ -172,28 +161,29 @@ impl FactsCache {
                             && (Body::same(&cached.body, &page.body)
                                 || *cached.body == *page.body) =>
                     {
-                        Arc::clone(&cached.facts)
+                        (Arc::clone(&cached.facts), None)
                     }
-                    _ => Arc::new(analyze(site, i)),
+                    _ => (Arc::new(analyze(site, i)), Some(options)),
                 }
             })
             .collect();
-        self.entries = site
-            .pages
-            .iter()
-            .zip(&facts)
-            .map(|(page, facts)| {
-                (
-                    page.file.clone(),
-                    Cached {
-                        body: page.body.clone(),
-                        body_line: page.body_line,
-                        options: super::md_options(site, &page.lang),
-                        facts: Arc::clone(facts),
-                    },
-                )
-            })
-            .collect();
+        let current: std::collections::HashSet<&std::path::Path> =
+            site.pages.iter().map(|p| p.file.as_path()).collect();
+        self.entries
+            .retain(|file, _| current.contains(file.as_path()));
+        let mut facts = Vec::with_capacity(made.len());
+        for (page, (made, options)) in site.pages.iter().zip(made) {
+            if let Some(options) = options {
+                let cached = Cached {
+                    body: page.body.clone(),
+                    body_line: page.body_line,
+                    options,
+                    facts: Arc::clone(&made),
+                };
+                self.entries.insert(page.file.clone(), cached);
+            }
+            facts.push(made);
+        }
         facts
     }
 }
@@ -203,26 +193,29 @@ impl FactsCache {
     /// site's `link_state` changed.
     pub(crate) fn links_of(&mut self, site: &Site, facts: &[Arc<Facts>]) -> Vec<Arc<LinkFacts>> {
         let state = link_state(site);
-        let links: Vec<Arc<LinkFacts>> = (0..site.pages.len())
+        let made: Vec<(Arc<LinkFacts>, bool)> = (0..site.pages.len())
             .into_par_iter()
             .map(|i| match self.links.get(&site.pages[i].file) {
                 Some((serial, old_state, links))
                     if *serial == facts[i].serial && *old_state == state =>
                 {
-                    Arc::clone(links)
+                    (Arc::clone(links), false)
                 }
-                _ => Arc::new(resolve_links(site, i, &facts[i])),
+                _ => (Arc::new(resolve_links(site, i, &facts[i])), true),
             })
             .collect();
-        self.links = site
-            .pages
-            .iter()
-            .zip(facts)
-            .zip(&links)
-            .map(|((page, facts), links)| {
-                (page.file.clone(), (facts.serial, state, Arc::clone(links)))
-            })
-            .collect();
+        let current: std::collections::HashSet<&std::path::Path> =
+            site.pages.iter().map(|p| p.file.as_path()).collect();
+        self.links
+            .retain(|file, _| current.contains(file.as_path()));
+        let mut links = Vec::with_capacity(made.len());
+        for ((page, facts), (made, fresh)) in site.pages.iter().zip(facts).zip(made) {
+            if fresh {
+                let entry = (facts.serial, state, Arc::clone(&made));
+                self.links.insert(page.file.clone(), entry);
+            }
+            links.push(made);
+        }
         links
     }
 }

@@ -65,7 +65,7 @@ fn template_context_of_fixture_pages() {
             .iter()
             .position(|p| p.file == Path::new(file))
             .unwrap_or_else(|| panic!("{file} is a page of the fixture"));
-        let (html, _) = render_page_markdown(&site, i, &mut Diagnostics::new());
+        let html = render_page_markdown(&site, i);
         let (template, context) = renderer
             .page_context(i, &html.html)
             .unwrap_or_else(|d| panic!("{}", d.message));

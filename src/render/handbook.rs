@@ -144,7 +144,7 @@ impl Renderer<'_> {
             .map(|(n, &i)| {
                 let page = &site.pages[i];
                 let id = format!("ch{}", n + 1);
-                let (md, _) = super::render_page_markdown(site, i, &mut Diagnostics::new());
+                let md = super::render_page_markdown(site, i);
                 let rebase = Rebase {
                     site,
                     from: &site.urls[i],

@@ -123,29 +123,27 @@ pub(crate) fn render_markdown_all(
     })
 }
 
-/// Renders one page's markdown with its links resolved; returns the fragments to check.
-pub(crate) fn render_page_markdown(
-    site: &Site,
-    i: usize,
-    diags: &mut Diagnostics,
-) -> (RenderedMarkdown, Vec<FragmentCheck>) {
+/// Renders one page's markdown to HTML with its links resolved. Its problems were reported by
+/// the analysis (`render_markdown_all`); this pass only writes.
+pub(crate) fn render_page_markdown(site: &Site, i: usize) -> RenderedMarkdown {
     let page = &site.pages[i];
-    let resolver = Resolver::new(
-        site,
-        &page.dir,
-        &page.lang,
-        &site.urls[i],
-        Some(Target::Page(i)),
-    );
     let options = md_options(site, &page.lang);
-    let source = MdSource {
+    let resolver = Resolver::for_page(site, i);
+    render_markdown(
+        &page_source(page),
+        &options,
+        &resolver,
+        &mut Diagnostics::new(),
+    )
+}
+
+/// A page's body as the markdown renderer reads it.
+pub(crate) fn page_source(page: &crate::content::page::Page) -> MdSource<'_> {
+    MdSource {
         text: &page.body,
         file: &page.file,
         first_line: page.body_line,
-    };
-    let rendered = render_markdown(&source, &options, &resolver, diags);
-    resolver.report_draft_links(diags);
-    (rendered, resolver.into_fragments())
+    }
 }
 
 pub(crate) fn md_options(site: &Site, lang: &crate::lang::Lang) -> MdOptions {

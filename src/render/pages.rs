@@ -122,8 +122,7 @@ impl Renderer<'_> {
 
     fn render_page(&self, i: usize) -> anyhow::Result<FileResult> {
         let page = &self.site.pages[i];
-        // Problems were reported by the first markdown pass; this pass only needs the HTML.
-        let (html, _) = super::render_page_markdown(self.site, i, &mut Diagnostics::new());
+        let html = super::render_page_markdown(self.site, i);
         let (template, context) = match self.page_context(i, &html.html) {
             Ok(found) => found,
             Err(diagnostic) => return Ok(Err(diagnostic)),

@@ -58,6 +58,18 @@ impl<'a> Resolver<'a> {
         }
     }
 
+    /// The resolver of page `i`'s body: its folder, language and URL, its own anchors allowed.
+    pub fn for_page(site: &'a Site, i: usize) -> Self {
+        let page = &site.pages[i];
+        Resolver::new(
+            site,
+            &page.dir,
+            &page.lang,
+            &site.urls[i],
+            Some(Target::Page(i)),
+        )
+    }
+
     /// Moves the draft-link warnings into `diags`.
     pub fn report_draft_links(&self, diags: &mut Diagnostics) {
         for diagnostic in self.draft_links.take() {
