@@ -298,6 +298,20 @@ fn memory_and_threads(pid: u32) -> (u64, u64) {
     (field("VmRSS:"), field("Threads:"))
 }
 
+/// The names of a process's threads, for a failure message.
+#[cfg(target_os = "linux")]
+fn thread_names(pid: u32) -> String {
+    let mut names: Vec<String> = std::fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|task| std::fs::read_to_string(task.path().join("comm")).ok())
+        .map(|name| name.trim().to_string())
+        .collect();
+    names.sort();
+    names.join(", ")
+}
+
 #[cfg(target_os = "linux")]
 #[test]
 fn memory_and_threads_return_to_their_baseline_after_an_attack() {
@@ -339,7 +353,8 @@ fn memory_and_threads_return_to_their_baseline_after_an_attack() {
     };
     assert!(
         threads_after <= threads_before,
-        "{threads_after} threads, {threads_before} before"
+        "{threads_after} threads, {threads_before} before; now: {}",
+        thread_names(pid)
     );
     assert!(
         rss_after < rss_before + 16 * 1024,
