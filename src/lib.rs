@@ -121,7 +121,7 @@ fn run_pipeline(
     config: &config::Config,
     drafts: Drafts,
     options: &render::RenderOptions,
-    sink: &dyn output::OutputSink,
+    (sink, reuse): (&dyn output::OutputSink, Option<&render::Reuse<'_>>),
     diags: &mut Diagnostics,
 ) -> anyhow::Result<Pipeline> {
     let mut content = content::load_content(config, drafts, diags)?;
@@ -144,7 +144,10 @@ fn run_pipeline(
         &theme,
         &rendered,
         options,
-        render::Scope::ALL,
+        render::Scope {
+            reuse,
+            ..render::Scope::ALL
+        },
         sink,
         diags,
     )?;
@@ -224,7 +227,18 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
             inner: &staging,
             line: &line,
         };
-        let result = run_pipeline(&config, drafts, &render_options, &sink, &mut diags);
+        let previous = output::Record::load(&config.output_dir);
+        let reuse = render::Reuse {
+            previous: &previous,
+            made: std::sync::OnceLock::new(),
+        };
+        let result = run_pipeline(
+            &config,
+            drafts,
+            &render_options,
+            (&sink, Some(&reuse)),
+            &mut diags,
+        );
         line.phase("writing the checksums and swapping the output in");
         let result = result.map(|pipeline| {
             missing_translations = pipeline.missing_translations;
@@ -249,7 +263,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                 let foreign =
                     integrity::check_foreign_files(&config.output_dir, &shown, &new_files);
                 diags.extend_from(foreign);
+                let record = output::Record::of_build(reuse.made.get(), &staging.sums());
                 output::swap_in(staging, &config.output_dir)?;
+                // Only a hint for the next build (see `output::Record`): losing it costs time.
+                let _ = record.save(&config.output_dir);
                 line.finish();
                 stats = Some(s);
             }
@@ -297,7 +314,7 @@ fn render_bundle(
         public_key: signer.map(integrity::Signer::public_key),
         bundle: None,
     };
-    if run_pipeline(&offline, drafts, &options, &sink, &mut diags)?
+    if run_pipeline(&offline, drafts, &options, (&sink, None), &mut diags)?
         .stats
         .is_none()
     {
@@ -377,10 +394,13 @@ pub fn check(options: &BuildOptions) -> anyhow::Result<Report> {
                 public_key: None,
                 bundle: None,
             },
-            &progress::Counting {
-                inner: &output::NullSink,
-                line: &line,
-            },
+            (
+                &progress::Counting {
+                    inner: &output::NullSink,
+                    line: &line,
+                },
+                None,
+            ),
             &mut diags,
         )?;
     }
@@ -411,7 +431,7 @@ pub fn build_in_memory(root: &Path) -> anyhow::Result<(Option<SiteFiles>, Diagno
             public_key: None,
             bundle: None,
         },
-        &sink,
+        (&sink, None),
         &mut diags,
     )?;
     Ok((stats.stats.map(|_| sink.into_files()), diags))

@@ -93,4 +93,12 @@ impl OutputSink for Counting<'_> {
             .phase(&format!("writing pages and files: {written} written"));
         Ok(())
     }
+
+    fn reuse(&self, files: &[(String, crate::output::Sum)]) -> anyhow::Result<bool> {
+        let reused = self.inner.reuse(files)?;
+        if reused {
+            self.line.bar.inc(files.len() as u64);
+        }
+        Ok(reused)
+    }
 }

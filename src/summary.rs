@@ -43,6 +43,14 @@ impl Report {
             .iter()
             .map(|n| format!("note: {n}"))
             .collect();
+        if let Some(stats) = self.stats.filter(|s| s.reused > 0) {
+            if verbosity == Verbosity::Verbose {
+                lines.push(format!(
+                    "note: {} unchanged since the last build taken from the published output without rendering",
+                    plural(stats.reused, "page", "pages")
+                ));
+            }
+        }
         for missing in &self.missing_translations {
             let n = missing.pages.len();
             let listed = match verbosity {

@@ -4,6 +4,7 @@
 
 mod in_place;
 mod interrupt;
+mod record;
 mod removal;
 mod reuse;
 mod staging;
@@ -18,6 +19,7 @@ use anyhow::bail;
 use crate::config::Config;
 
 pub use interrupt::exit_on_signals;
+pub(crate) use record::{Record, RecordedPage};
 #[cfg(test)]
 pub(crate) use reuse::PREVIOUS_SUMS;
 pub(crate) use staging::{abandon, start_staging, swap_in, StagingSink};
@@ -31,6 +33,20 @@ const MARKER_TEXT: &[u8] =
 pub(crate) trait OutputSink: Sync {
     /// `path` is relative to the output root, `/`-separated.
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()>;
+
+    /// Takes one page's files (output path, hash and size) unchanged from the published output
+    /// instead of writing them, all or none; `false` when this sink cannot (it has no published
+    /// output, or a file there is missing or differs), and the page is then rendered.
+    fn reuse(&self, _files: &[(String, Sum)]) -> anyhow::Result<bool> {
+        Ok(false)
+    }
+}
+
+/// A file of the output as written: its SHA-256 and size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sum {
+    pub hash: [u8; 32],
+    pub len: u64,
 }
 
 /// A file name with a content hash, so mirrors and browsers may cache it forever:

@@ -10,7 +10,7 @@ use std::io::Read as _;
 use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
-use super::MARKER;
+use super::{Sum, MARKER};
 
 /// The checksum list a build writes at the top of its output (`integrity::SUMS_FILE`, which a
 /// test keeps equal); read here only as a hint, so a missing or odd list just means reading the
@@ -92,6 +92,37 @@ impl Previous {
         false
     }
 
+    /// Hard-links the published `path` to `target` when it has the size and SHA-256 of `sum`,
+    /// for a page the build did not render because nothing it is made from changed (`record`).
+    /// The hash is taken from the published `SHA256SUMS` when that list is trusted for the
+    /// file, else from the file's bytes; `false` as in `link_if_same`.
+    pub(super) fn link_if_sum(&self, path: &str, sum: &Sum, target: &Path) -> bool {
+        let hash = &sum.hash;
+        let old = self.dir.join(path);
+        let Some((mut file, meta)) = open_plain(&old) else {
+            return false;
+        };
+        if meta.len() != sum.len || !self.same_device(&meta) {
+            return false;
+        }
+        let listed = self
+            .sums
+            .get(path)
+            .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m < w));
+        let same = match listed {
+            Some(listed) => listed == hash,
+            None => hash_of(&mut file).is_some_and(|found| &found == hash),
+        };
+        if !same || std::fs::hard_link(&old, target).is_err() {
+            return false;
+        }
+        if same_inode(&meta, target) {
+            return true;
+        }
+        let _ = std::fs::remove_file(target);
+        false
+    }
+
     #[cfg(unix)]
     fn same_device(&self, meta: &std::fs::Metadata) -> bool {
         use std::os::unix::fs::MetadataExt as _;
@@ -116,6 +147,14 @@ fn open_plain(path: &Path) -> Option<(File, std::fs::Metadata)> {
     let file = options.open(path).ok()?;
     let meta = file.metadata().ok()?;
     meta.is_file().then_some((file, meta))
+}
+
+/// The SHA-256 of what `file` holds.
+fn hash_of(file: &mut File) -> Option<[u8; 32]> {
+    use sha2::Digest as _;
+    let mut hasher = sha2::Sha256::new();
+    std::io::copy(file, &mut hasher).ok()?;
+    Some(hasher.finalize().into())
 }
 
 /// Whether `file` holds exactly `bytes` (its size was checked already; a file growing meanwhile
@@ -160,7 +199,7 @@ fn parse_sums(text: &str) -> HashMap<String, [u8; 32]> {
         .collect()
 }
 
-fn parse_hex(hex: &str) -> Option<[u8; 32]> {
+pub(super) fn parse_hex(hex: &str) -> Option<[u8; 32]> {
     let digits = hex.as_bytes();
     if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
         return None;

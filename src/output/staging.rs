@@ -16,7 +16,7 @@ use super::removal::{ignore_missing, remove_leftover};
 use super::reuse::Previous;
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
-use crate::output::OutputSink;
+use crate::output::{OutputSink, Sum};
 
 /// Where the staging folder sits: beside the output (swapped in whole), or inside an output
 /// that is a mount point (its entries replaced one by one).
@@ -32,7 +32,7 @@ enum Place {
 pub(crate) struct StagingSink {
     dir: PathBuf,
     place: Place,
-    hashes: Mutex<BTreeMap<String, [u8; 32]>>,
+    hashes: Mutex<BTreeMap<String, Sum>>,
     previous: Option<Previous>,
     gate: Arc<Gate>,
     /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
@@ -42,6 +42,11 @@ pub(crate) struct StagingSink {
 impl StagingSink {
     /// The hash of every file written so far (the marker is not among them).
     pub fn hashes(&self) -> BTreeMap<String, [u8; 32]> {
+        self.sums().into_iter().map(|(p, s)| (p, s.hash)).collect()
+    }
+
+    /// The hash and size of every file written so far (the marker is not among them).
+    pub fn sums(&self) -> BTreeMap<String, Sum> {
         self.hashes.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
@@ -67,16 +72,18 @@ impl StagingSink {
 
 impl OutputSink for StagingSink {
     fn write(&self, path: &str, bytes: &[u8]) -> anyhow::Result<()> {
-        if path.split('/').any(|s| s == ".." || s.is_empty()) {
-            bail!("refusing to write outside the output folder: `{path}`");
-        }
+        check_inside(path)?;
         let hash: [u8; 32] = Sha256::digest(bytes).into();
         {
             let mut hashes = self
                 .hashes
                 .lock()
                 .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
-            if hashes.insert(path.to_string(), hash).is_some() {
+            let sum = Sum {
+                hash,
+                len: bytes.len() as u64,
+            };
+            if hashes.insert(path.to_string(), sum).is_some() {
                 bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
             }
             if hashes.len() == 10 {
@@ -98,6 +105,53 @@ impl OutputSink for StagingSink {
         }
         create_new(&target, bytes)
     }
+
+    /// Links the published copies of one page's files into the staging folder, all or none:
+    /// `false` when any of them is missing or differs, and then none of them is left linked.
+    fn reuse(&self, files: &[(String, Sum)]) -> anyhow::Result<bool> {
+        let Some(previous) = &self.previous else {
+            return Ok(false);
+        };
+        let _open = self.gate.enter()?;
+        let mut linked: Vec<std::path::PathBuf> = Vec::with_capacity(files.len());
+        for (path, sum) in files {
+            check_inside(path)?;
+            let target = self.dir.join(path);
+            if let Some(parent) = target.parent() {
+                std::fs::create_dir_all(parent)
+                    .with_context(|| format!("cannot create `{}`", parent.display()))?;
+            }
+            if !previous.link_if_sum(path, sum, &target) {
+                for done in linked {
+                    std::fs::remove_file(&done)
+                        .with_context(|| format!("cannot remove `{}`", done.display()))?;
+                }
+                return Ok(false);
+            }
+            linked.push(target);
+        }
+        let mut hashes = self
+            .hashes
+            .lock()
+            .map_err(|_| anyhow::anyhow!("output writer poisoned"))?;
+        for (path, sum) in files {
+            if hashes.insert(path.clone(), *sum).is_some() {
+                bail!("two outputs would be written to `{path}`; check aliases, slugs and colocated files");
+            }
+            if hashes.len() == 10 {
+                sys::pause_at("write");
+            }
+        }
+        Ok(true)
+    }
+}
+
+/// Refuses an output path that could lead out of the staging folder.
+fn check_inside(path: &str) -> anyhow::Result<()> {
+    if path.split('/').any(|s| s == ".." || s.is_empty()) {
+        bail!("refusing to write outside the output folder: `{path}`");
+    }
+    Ok(())
 }
 
 /// Writes a file that must not exist yet: never opens an existing file (which could be a link to
@@ -140,7 +194,7 @@ pub(super) fn classify(name: &str, prefix: &str) -> Option<Leftover> {
     }
 }
 
-fn prefix_beside(output: &Path) -> String {
+pub(super) fn prefix_beside(output: &Path) -> String {
     let name = output
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());

@@ -12,6 +12,7 @@ mod context_snapshots;
 pub(crate) mod downloads;
 mod feed;
 pub(crate) mod handbook;
+pub(crate) mod keys;
 mod pages;
 mod plan;
 mod sitemap;
@@ -65,6 +66,8 @@ pub struct RenderStats {
     pub checklists: usize,
     pub languages: usize,
     pub files: usize,
+    /// Pages taken unchanged from the published output instead of rendered.
+    pub reused: usize,
 }
 
 /// The markdown facts of every page (parallel to `Site::pages`), how each page's links resolved,
@@ -243,6 +246,9 @@ pub(crate) struct Scope<'a> {
     pub search_index: bool,
     /// Whether the printable handbooks are written (else the caller writes them).
     pub handbooks: bool,
+    /// `build`'s record of the published output: a page whose render key is the recorded one
+    /// is taken from there (`OutputSink::reuse`) instead of rendered.
+    pub reuse: Option<&'a Reuse<'a>>,
 }
 
 impl Scope<'_> {
@@ -250,7 +256,26 @@ impl Scope<'_> {
         pages: Pages::All,
         search_index: true,
         handbooks: true,
+        reuse: None,
     };
+}
+
+/// Pages `build` may take from the published output, and what the next build needs to do the
+/// same with this one's output.
+#[derive(Debug)]
+pub(crate) struct Reuse<'a> {
+    /// What each published page was made from.
+    pub previous: &'a crate::output::Record,
+    /// Set by `render_site`: every page's key and files, for the record of this build's output
+    /// (empty when the program cannot tell its own identity, see `keys::build_keys`).
+    pub made: std::sync::OnceLock<Vec<PageFiles>>,
+}
+
+/// A page's render key and its output files (its HTML first, then its downloads).
+#[derive(Debug, Clone)]
+pub(crate) struct PageFiles {
+    pub key: u64,
+    pub files: Vec<String>,
 }
 
 /// The printable handbooks alone, as the dev server makes them when first asked for (so with
@@ -301,23 +326,46 @@ pub(crate) fn render_site(
     sink: &dyn OutputSink,
     diags: &mut Diagnostics,
 ) -> anyhow::Result<RenderStats> {
-    let pages = scope.pages;
-    let (downloads, mut files) = downloads::render_downloads(site, pages, sink, diags)?;
+    let search_indexes = if scope.search_index {
+        crate::search::write_search_indexes(
+            site,
+            &rendered.markdown(),
+            match options.mode {
+                Mode::Build => crate::search::Naming::Hashed,
+                Mode::Serve => crate::search::Naming::Fixed,
+            },
+            sink,
+        )?
+    } else {
+        crate::search::fixed_names(site)
+    };
+    let mut files = 0;
+    let mut reused = 0;
+    let unchanged = match scope.reuse {
+        Some(reuse) => {
+            let inputs = (site, theme, rendered, options);
+            let (unchanged, taken) =
+                take_unchanged(inputs, &search_indexes, scope.pages, reuse, sink)?;
+            reused = unchanged.iter().filter(|&&u| u).count();
+            files += taken;
+            unchanged
+        }
+        None => Vec::new(),
+    };
+    let selection: Vec<bool>;
+    let pages = if unchanged.contains(&true) {
+        selection = (0..site.pages.len())
+            .map(|i| scope.pages.includes(i) && !unchanged[i])
+            .collect();
+        Pages::Only(&selection)
+    } else {
+        scope.pages
+    };
+    let (downloads, written) = downloads::render_downloads(site, pages, sink, diags)?;
+    files += written;
     let selected = pages;
     let renderer = pages::Renderer {
-        search_indexes: if scope.search_index {
-            crate::search::write_search_indexes(
-                site,
-                &rendered.markdown(),
-                match options.mode {
-                    Mode::Build => crate::search::Naming::Hashed,
-                    Mode::Serve => crate::search::Naming::Fixed,
-                },
-                sink,
-            )?
-        } else {
-            crate::search::fixed_names(site)
-        },
+        search_indexes,
         site,
         theme,
         rendered,
@@ -368,5 +416,63 @@ pub(crate) fn render_site(
         checklists: site.checklists.len(),
         languages: site.config.languages.len(),
         files,
+        reused,
     })
+}
+
+/// Takes every page whose render key is the recorded one from the published output; returns
+/// which pages were taken (parallel to `Site::pages`) and how many files they have. Records
+/// every page's key and files in `reuse.made`.
+fn take_unchanged(
+    (site, theme, rendered, options): (&Site, &Theme, &Rendered, &RenderOptions),
+    search_indexes: &std::collections::BTreeMap<crate::lang::Lang, String>,
+    pages: Pages<'_>,
+    reuse: &Reuse<'_>,
+    sink: &dyn OutputSink,
+) -> anyhow::Result<(Vec<bool>, usize)> {
+    use rayon::prelude::*;
+    let Some(keys) = keys::build_keys(site, theme, rendered, options, search_indexes) else {
+        let _ = reuse.made.set(Vec::new());
+        return Ok((vec![false; site.pages.len()], 0));
+    };
+    let made: Vec<PageFiles> = (0..site.pages.len())
+        .map(|i| {
+            let url = &site.urls[i];
+            let mut files = vec![url.output_file()];
+            files.extend(
+                downloads::planned_paths(&site.pages[i], url)
+                    .into_iter()
+                    .map(|(path, _)| path),
+            );
+            PageFiles {
+                key: keys[i],
+                files,
+            }
+        })
+        .collect();
+    let taken: Vec<Option<usize>> = made
+        .par_iter()
+        .enumerate()
+        .map(|(i, page)| match reuse.previous.get(&page.files[0]) {
+            Some(recorded)
+                if pages.includes(i) && recorded.key == page.key && same_paths(recorded, page) =>
+            {
+                Ok(sink.reuse(&recorded.files)?.then_some(recorded.files.len()))
+            }
+            _ => Ok(None),
+        })
+        .collect::<anyhow::Result<_>>()?;
+    let _ = reuse.made.set(made);
+    let files = taken.iter().flatten().sum();
+    Ok((taken.iter().map(Option::is_some).collect(), files))
+}
+
+/// Whether a recorded page has exactly the files the page would be rendered to.
+fn same_paths(recorded: &crate::output::RecordedPage, page: &PageFiles) -> bool {
+    recorded.files.len() == page.files.len()
+        && recorded
+            .files
+            .iter()
+            .zip(&page.files)
+            .all(|((path, _), planned)| path == planned)
 }

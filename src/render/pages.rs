@@ -147,37 +147,9 @@ impl Renderer<'_> {
         let url = &site.urls[i];
         let here = Here::new(url, &page.lang);
         let md = self.rendered.md(i);
-        let is_checklists = page.kind == PageKind::Section && page.dir == "checklists";
-        let kind = match page.kind {
-            PageKind::Home => "home",
-            PageKind::Section if is_checklists => "checklists",
-            PageKind::Section => "section",
-            PageKind::Page => "page",
-        };
-        let fallbacks: &[&str] = match kind {
-            "home" => &["home.html", "index.html", "section.html"],
-            "checklists" => &["checklists.html", "section.html"],
-            "section" => &["section.html"],
-            _ => &["page.html"],
-        };
-        let template = match &page.front.template {
-            Some(t) if t.value.ends_with(".html") => t.value.clone(),
-            Some(t) => format!("{}.html", t.value),
-            None => fallbacks
-                .iter()
-                .find(|name| self.has_template(name))
-                .map_or_else(|| format!("{kind}.html"), |name| (*name).to_string()),
-        };
-        if !self.has_template(&template) {
-            let span = page
-                .front
-                .template
-                .as_ref()
-                .map_or_else(|| Span::file(&page.file), |t| t.span.clone());
-            return Err(
-                Diagnostic::error(format!("template `{template}` not found in the theme")).at(span),
-            );
-        }
+        let is_checklists = is_checklists(page);
+        let kind = kind_of(page);
+        let template = page_template(site, self.theme, i)?;
         let children = match page.section_dir() {
             Some(dir) => site
                 .children_of(dir)
@@ -344,6 +316,52 @@ impl Renderer<'_> {
             description: None,
         }
     }
+}
+
+/// The kind of page the templates see: `home`, `checklists`, `section` or `page`.
+fn kind_of(page: &crate::content::page::Page) -> &'static str {
+    match page.kind {
+        PageKind::Home => "home",
+        PageKind::Section if is_checklists(page) => "checklists",
+        PageKind::Section => "section",
+        PageKind::Page => "page",
+    }
+}
+
+fn is_checklists(page: &crate::content::page::Page) -> bool {
+    page.kind == PageKind::Section && page.dir == "checklists"
+}
+
+/// The template page `i` is rendered with: its front matter's `template`, else the first
+/// template of its kind the theme has; an error when the theme lacks it.
+pub(super) fn page_template(site: &Site, theme: &Theme, i: usize) -> Result<String, Diagnostic> {
+    let page = &site.pages[i];
+    let kind = kind_of(page);
+    let fallbacks: &[&str] = match kind {
+        "home" => &["home.html", "index.html", "section.html"],
+        "checklists" => &["checklists.html", "section.html"],
+        "section" => &["section.html"],
+        _ => &["page.html"],
+    };
+    let template = match &page.front.template {
+        Some(t) if t.value.ends_with(".html") => t.value.clone(),
+        Some(t) => format!("{}.html", t.value),
+        None => fallbacks
+            .iter()
+            .find(|name| theme.has_template(name))
+            .map_or_else(|| format!("{kind}.html"), |name| (*name).to_string()),
+    };
+    if !theme.has_template(&template) {
+        let span = page
+            .front
+            .template
+            .as_ref()
+            .map_or_else(|| Span::file(&page.file), |t| t.span.clone());
+        return Err(
+            Diagnostic::error(format!("template `{template}` not found in the theme")).at(span),
+        );
+    }
+    Ok(template)
 }
 
 /// A template failure. When Tera knows where in the theme it happened, the diagnostic points

@@ -2,7 +2,7 @@
 //! strings from `i18n/<lang>.toml` (reached through the `t` function) and static files, which are
 //! renamed with a content hash so that mirrors can cache them forever (reached through `asset`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -28,9 +28,25 @@ pub(crate) struct Theme {
     pub static_files: Vec<StaticFile>,
     strings: Arc<Strings>,
     default_lang: String,
+    /// A key of every file of the theme (`render::keys`).
+    fingerprint: u64,
+    /// The templates whose output may show the search index's name (`may_show_search_index`).
+    search_index_users: BTreeSet<String>,
 }
 
 impl Theme {
+    /// A key of every file of the theme, so that a changed theme renders every page again.
+    pub fn fingerprint(&self) -> u64 {
+        self.fingerprint
+    }
+
+    /// Whether a page rendered with `template` may contain the search index's name. The name
+    /// changes with the text of any page, so a page whose template cannot show it keeps its
+    /// render key when another page's text changes (see `search_index_users`).
+    pub fn may_show_search_index(&self, template: &str) -> bool {
+        self.search_index_users.contains(template)
+    }
+
     pub fn has_template(&self, name: &str) -> bool {
         self.tera.get_template_names().any(|n| n == name)
     }
@@ -162,7 +178,110 @@ pub(crate) fn load_theme(
         static_files: static_files.into_values().collect(),
         strings,
         default_lang: config.default_lang.to_string(),
+        fingerprint: fingerprint(&theme),
+        search_index_users: search_index_users(&templates),
     }))
+}
+
+fn fingerprint(theme: &ThemeFiles) -> u64 {
+    use std::hash::{DefaultHasher, Hash as _, Hasher as _};
+    let mut h = DefaultHasher::new();
+    theme.files.hash(&mut h);
+    h.finish()
+}
+
+/// The templates whose output may contain the search index's name: those that name it, or that
+/// could reach it without naming it (the whole context through `__tera_context`, or `site` used
+/// other than as `site.<field>`, e.g. iterated or encoded whole), and every template that
+/// extends, includes or imports one of those (any quoted template name counts as a use; Tera
+/// takes template names only as literals). Comments and text outside Tera's tags are ignored.
+fn search_index_users(templates: &BTreeMap<String, String>) -> BTreeSet<String> {
+    let mut users: BTreeSet<String> = templates
+        .iter()
+        .filter(|(_, text)| tags(text).any(tag_may_show_search_index))
+        .map(|(name, _)| name.clone())
+        .collect();
+    loop {
+        let more: Vec<String> = templates
+            .iter()
+            .filter(|(name, _)| !users.contains(*name))
+            .filter(|(_, text)| {
+                tags(text).any(|tag| users.iter().any(|used| names_template(tag, used)))
+            })
+            .map(|(name, _)| name.clone())
+            .collect();
+        if more.is_empty() {
+            return users;
+        }
+        users.extend(more);
+    }
+}
+
+/// The inside of every `{{ … }}` and `{% … %}` tag of a template (comments `{# … #}` and text
+/// left out); a tag's end is looked for outside quoted strings. An unterminated tag runs to the
+/// end of the text.
+fn tags(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = text;
+    std::iter::from_fn(move || loop {
+        let start = rest.find('{')?;
+        let after = &rest[start + 1..];
+        let close = match after.chars().next() {
+            Some('{') => "}}",
+            Some('%') => "%}",
+            Some('#') => {
+                rest = after.find("#}").map_or("", |end| &after[end + 2..]);
+                continue;
+            }
+            _ => {
+                rest = after;
+                continue;
+            }
+        };
+        let body = &after[1..];
+        let end = tag_end(body, close);
+        rest = body.get(end + close.len()..).unwrap_or("");
+        return Some(&body[..end.min(body.len())]);
+    })
+}
+
+/// Where `close` first appears in `body` outside a quoted string (`body.len()` if nowhere).
+fn tag_end(body: &str, close: &str) -> usize {
+    let mut quote: Option<char> = None;
+    for (i, c) in body.char_indices() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None if c == '"' || c == '\'' || c == '`' => quote = Some(c),
+            None if body[i..].starts_with(close) => return i,
+            None => {}
+        }
+    }
+    body.len()
+}
+
+/// Whether a tag may put the search index's name in the output.
+fn tag_may_show_search_index(tag: &str) -> bool {
+    if tag.contains("search_index") || tag.contains("__tera_context") {
+        return true;
+    }
+    let word = |c: char| c.is_alphanumeric() || c == '_';
+    tag.match_indices("site").any(|(i, _)| {
+        let before = tag[..i].chars().next_back();
+        let after = &tag[i + "site".len()..];
+        if before.is_some_and(word) || after.chars().next().is_some_and(word) {
+            return false; // part of another name
+        }
+        // `site.<field>` reads one field; anything else may reach all of them.
+        let field = after.trim_start().strip_prefix('.');
+        !field.is_some_and(|f| f.trim_start().chars().next().is_some_and(word))
+    })
+}
+
+/// Whether a tag names the template `name` in quotes.
+fn names_template(tag: &str, name: &str) -> bool {
+    ['"', '\'', '`']
+        .iter()
+        .any(|q| tag.contains(&format!("{q}{name}{q}")))
 }
 
 fn first_line(text: &str) -> &str {
@@ -305,5 +424,69 @@ mod tests {
         );
         assert!(hashed_name("LICENSE", b"x").starts_with("LICENSE."));
         assert_ne!(hashed_name("a.js", b"1"), hashed_name("a.js", b"2"));
+    }
+
+    fn users(templates: &[(&str, &str)]) -> Vec<String> {
+        let templates = templates
+            .iter()
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        search_index_users(&templates).into_iter().collect()
+    }
+
+    #[test]
+    fn templates_that_may_show_the_search_index_are_found_through_their_uses() {
+        let found = users(&[
+            ("base.html", "<title>{{ site.title }}</title>{% block main %}{% endblock %}"),
+            ("page.html", "{% extends \"base.html\" %}{% block main %}{{ page.content | safe }}{% endblock %}"),
+            ("search.html", "{% extends 'base.html' %}<script src=\"{{ site.search_index_url }}\"></script>"),
+            ("head.html", "{{ site . search_index_url }}"),
+            ("uses-head.html", "{% include \"head.html\" %}"),
+            ("uses-uses.html", "{% extends \"uses-head.html\" %}"),
+            ("dump.html", "{{ __tera_context }}"),
+            ("whole.html", "{{ site | json_encode() }}"),
+            ("loop.html", "{% for key, value in site %}{{ value }}{% endfor %}"),
+            ("index.html", "{{ site[\"search_\" ~ \"x\"] }}"),
+            ("quoted.html", "{{ \"}}\" ~ site | json_encode() }}"),
+        ]);
+        assert_eq!(
+            found,
+            [
+                "dump.html",
+                "head.html",
+                "index.html",
+                "loop.html",
+                "quoted.html",
+                "search.html",
+                "uses-head.html",
+                "uses-uses.html",
+                "whole.html"
+            ]
+        );
+    }
+
+    #[test]
+    fn text_comments_and_other_names_do_not_count_as_uses() {
+        let found = users(&[
+            ("a.html", "{# site: search_index_url, __tera_context #}<p>site search_index</p>"),
+            ("b.html", "{{ website }}{{ my_site.x }}{{ site_name }}{% for s in site.nav %}{{ s.title }}{% endfor %}"),
+            ("d.html", "{% include \"a.html\" %}"),
+        ]);
+        assert!(found.is_empty(), "{found:?}");
+    }
+
+    #[test]
+    fn the_built_in_theme_shows_the_index_only_on_the_search_page() {
+        let mut files = BTreeMap::new();
+        collect_built_in(&BUILT_IN, &mut files);
+        let templates: BTreeMap<String, String> = files
+            .iter()
+            .filter_map(|(path, bytes)| {
+                let name = path.strip_prefix("templates/")?;
+                Some((name.to_string(), String::from_utf8(bytes.clone()).ok()?))
+            })
+            .collect();
+        let found: Vec<String> = search_index_users(&templates).into_iter().collect();
+        assert_eq!(found, ["search.html"]);
     }
 }

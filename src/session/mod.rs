@@ -1,6 +1,6 @@
 //! The dev server's editing session: the site kept in memory between saves, so that a change
 //! re-reads only the files that changed and re-renders only the pages whose output depends on
-//! them (see `keys`). Everything else of a build is done again on every change, in the same
+//! them (see `render::keys`). Everything else of a build is done again on every change, in the same
 //! code as `build`: loading (from the source cache), the model, link and fragment checks (from
 //! cached markdown facts), and every output that is not a page. A change to `site.toml`, the
 //! theme or anything outside `content/` starts over from nothing.
@@ -8,7 +8,6 @@
 //! `Session::update` must always give the same files and diagnostics as a fresh
 //! `build_in_memory`; `tests/it/session.rs` checks that on random sequences of edits.
 
-mod keys;
 mod later;
 mod stored;
 
@@ -161,7 +160,17 @@ impl Session {
         else {
             return Ok((None, diags));
         };
-        let keys = keys::page_keys(&site, &rendered, &self.sources, loaded.generation);
+        let sources = &self.sources;
+        let front = |i: usize| {
+            let rel = site.pages[i].file.strip_prefix("content").ok()?;
+            sources.front_serial(&rel.to_string_lossy().replace('\\', "/"))
+        };
+        let inputs = render::keys::Inputs {
+            top: loaded.generation,
+            text: &|i| rendered.pages[i].serial,
+            front: &front,
+        };
+        let keys = render::keys::page_keys(&site, &rendered, &inputs);
         let stale: Vec<bool> = site
             .pages
             .iter()
@@ -188,6 +197,7 @@ impl Session {
                 pages: render::Pages::Only(&stale),
                 search_index: false,
                 handbooks: false,
+                reuse: None,
             },
             &sink,
             &mut diags,

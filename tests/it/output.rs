@@ -2,12 +2,13 @@
 
 use crate::harness::SiteTest;
 
-/// Names beside the output that start with `.public.` (staging and old folders).
+/// Names beside the output that start with `.public.` (staging and old folders), but for the
+/// page record that a build keeps there on purpose.
 fn hidden_beside(site: &SiteTest) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public."))
+        .filter(|n| n.starts_with(".public.") && n != ".public.integridad-cache")
         .collect();
     names.sort();
     names
@@ -332,4 +333,171 @@ fn removing_the_old_output_follows_no_link_and_removes_every_folder() {
         "old output removed"
     );
     crate::kill::assert_complete(&site.path("public"));
+}
+
+/// The count in `build --verbose`'s note of pages taken from the published output (0 without
+/// the note).
+fn pages_taken(run: &crate::harness::Run) -> usize {
+    run.stderr
+        .lines()
+        .find_map(|line| {
+            let rest = line.strip_prefix("note: ")?;
+            let (count, what) = rest.split_once(' ')?;
+            what.contains("unchanged since the last build")
+                .then(|| count.parse().unwrap())
+        })
+        .unwrap_or(0)
+}
+
+/// `site`'s output equals a build of the same tree into an empty folder.
+#[track_caller]
+fn assert_equals_a_clean_build(site: &SiteTest) {
+    let _ = std::fs::remove_dir_all(site.path("clean"));
+    let _ = std::fs::remove_dir_all(site.path(".clean.integridad-cache"));
+    site.run(&["build", "--output", "clean"]).ok();
+    let (ours, clean) = (site.tree("public"), site.tree("clean"));
+    let differing: Vec<&String> = ours
+        .iter()
+        .filter(|file| !clean.contains(file))
+        .chain(clean.iter().filter(|file| !ours.contains(file)))
+        .map(|(path, _)| path)
+        .collect();
+    assert!(
+        differing.is_empty(),
+        "differs from a clean build: {differing:?}"
+    );
+}
+
+#[test]
+fn a_rebuild_takes_the_pages_nothing_changed_for_from_the_published_output() {
+    let site = SiteTest::fixture("build/basic");
+    let first = site.run(&["build", "--verbose"]);
+    first.ok();
+    assert_eq!(pages_taken(&first), 0, "nothing to take from yet");
+    assert!(site.exists(".public.integridad-cache/pages"));
+    let all = pages_taken(site.run(&["build", "--verbose"]).ok());
+    assert!(all >= 8, "an unchanged site takes every page: {all}");
+    // A body edit changes that page only.
+    site.write(
+        "content/toolkit/02-codigo-de-conducta.md",
+        "---\ntitle: Código de conducta\nweight: 2\n---\n## Sanciones\n\nOtro texto.\n",
+    );
+    assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), all - 1);
+    assert!(site
+        .out("toolkit/codigo-de-conducta/index.html")
+        .contains("Otro texto."));
+    assert_equals_a_clean_build(&site);
+    // A title edit changes the pages that list it too.
+    site.write(
+        "content/toolkit/02-codigo-de-conducta.md",
+        "---\ntitle: Conducta\nweight: 2\n---\n## Sanciones\n\nOtro texto.\n",
+    );
+    let taken = pages_taken(site.run(&["build", "--verbose"]).ok());
+    assert!(taken < all - 1, "{taken} of {all} taken after a title edit");
+    assert_equals_a_clean_build(&site);
+    // A theme edit changes every page, and so do other build options.
+    let template = site.read("themes/default/templates/page.html");
+    site.write(
+        "themes/default/templates/page.html",
+        template.replace("{% endblock content %}", "<p>pie</p>{% endblock content %}"),
+    );
+    assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), 0);
+    assert!(site
+        .out("toolkit/codigo-de-conducta/index.html")
+        .contains("<p>pie</p>"));
+    // A template that shows the search index's name: a body edit renames the index, so every
+    // page made with it changes.
+    site.write(
+        "themes/default/templates/page.html",
+        template.replace(
+            "{% endblock content %}",
+            "<script src=\"{{ site.search_index_url }}\"></script>{% endblock content %}",
+        ),
+    );
+    site.build().ok();
+    let text = site.read("content/toolkit/01-riesgos.md");
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        format!("{text}\nNuevo párrafo.\n"),
+    );
+    site.build().ok();
+    assert_equals_a_clean_build(&site);
+    let args = ["build", "--verbose", "--base-url", "https://x.org/espejo/"];
+    assert_eq!(pages_taken(site.run(&args).ok()), 0);
+    assert_eq!(pages_taken(site.run(&args).ok()), all);
+    assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), 0);
+}
+
+#[test]
+fn a_published_page_edited_by_hand_is_rendered_again_though_its_record_matches() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let clean = site.tree("public");
+    let sums_written = std::fs::metadata(site.path("public/SHA256SUMS"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    // Other bytes of the same size, newer than the list: the bytes are hashed.
+    let page = "public/toolkit/codigo-de-conducta/index.html";
+    site.write(page, site.read(page).replacen('<', "[", 1));
+    // Other size, with a time older than the list's: the size tells.
+    let other = "public/toolkit/riesgos/index.html";
+    site.write(other, format!("{}<!-- edited -->", site.read(other)));
+    std::fs::File::options()
+        .write(true)
+        .open(site.path(other))
+        .unwrap()
+        .set_modified(sums_written - std::time::Duration::from_secs(60))
+        .unwrap();
+    let run = site.run(&["build", "--verbose"]);
+    let all = pages_taken(site.run(&["build", "--verbose"]).ok());
+    assert_eq!(pages_taken(run.ok()), all - 2);
+    assert_eq!(site.tree("public"), clean);
+}
+
+#[test]
+fn a_damaged_or_foreign_page_record_costs_time_never_a_wrong_page() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let record = site.read(".public.integridad-cache/pages");
+    // Every recorded hash wrong: the published files do not match, so every page is rendered.
+    let zero = "0".repeat(64);
+    let wrong: String = record
+        .lines()
+        .map(|line| match line.strip_prefix("file ") {
+            Some(rest) => format!("file {zero}{}\n", &rest[64..]),
+            None => format!("{line}\n"),
+        })
+        .collect();
+    site.write(".public.integridad-cache/pages", &wrong);
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nNuevo.\n",
+    );
+    assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), 0);
+    assert_equals_a_clean_build(&site);
+    // A record cut in the middle of a line, then one of another site: still a correct build.
+    let record = site.read(".public.integridad-cache/pages");
+    site.write(
+        ".public.integridad-cache/pages",
+        &record[..record.len() / 2],
+    );
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nOtro.\n",
+    );
+    site.run(&["build"]).ok();
+    assert_equals_a_clean_build(&site);
+    let other = SiteTest::bundled();
+    other.build().ok();
+    site.write(
+        ".public.integridad-cache/pages",
+        other.read(".public.integridad-cache/pages"),
+    );
+    site.run(&["build"]).ok();
+    assert_equals_a_clean_build(&site);
+    // No record at all: every page is rendered, and the record is written again.
+    std::fs::remove_dir_all(site.path(".public.integridad-cache")).unwrap();
+    assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), 0);
+    assert!(pages_taken(site.run(&["build", "--verbose"]).ok()) > 0);
 }

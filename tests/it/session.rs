@@ -1,8 +1,15 @@
-//! The dev server's incremental session against a fresh build (issue 15): edits are applied to a
-//! small bilingual site on disk, one at a time, and after each one `Session::update`, told which
-//! files changed, must give exactly what a fresh `build_in_memory` gives: the same outcome, the
-//! same files with the same bytes and the same diagnostics. The fixture has no theme of its own,
-//! so it builds with the built-in default theme (navigation, handbook, search, feeds, sitemap).
+//! Rebuilding after edits against a fresh build (issue 15). Edits are applied to a small
+//! bilingual site on disk, one at a time, and after each one the site is rebuilt the way that is
+//! being checked:
+//! - by the dev server's incremental session: `Session::update`, told which files changed, must
+//!   give exactly what a fresh `build_in_memory` gives (the same outcome, the same files with
+//!   the same bytes and the same diagnostics);
+//! - by `build` over its previous output, which takes the pages whose render key is unchanged
+//!   from there without rendering them: the output and diagnostics must equal those of a build
+//!   into an empty folder.
+//!
+//! The fixture has no theme of its own, so it builds with the built-in default theme
+//! (navigation, handbook, search, feeds, sitemap).
 
 mod edit;
 mod model;
@@ -32,11 +39,20 @@ enum Outcome {
     Failed,
 }
 
-/// A site on disk, the model it was written from, and the session that follows it.
+/// What rebuilds the site after each edit.
+enum Follower {
+    /// The dev server's session, compared with `build_in_memory`.
+    Session(Box<Session>),
+    /// `build` into `public/` over the previous output, compared with a build into an empty
+    /// folder; counts the pages taken unchanged.
+    Build { reused: usize },
+}
+
+/// A site on disk, the model it was written from, and what follows it.
 struct Edited {
     site: SiteTest,
     model: Site,
-    session: Session,
+    follower: Follower,
     /// What was done so far, for the failure message.
     log: Vec<String>,
 }
@@ -44,17 +60,26 @@ struct Edited {
 impl Edited {
     /// Writes the initial site and compares the session's first build with a fresh one.
     fn start() -> Result<Edited, String> {
+        Edited::start_with(|root| Follower::Session(Box::new(Session::new(root))))
+    }
+
+    /// Writes the initial site and compares the first `build` with a fresh one.
+    fn start_built() -> Result<Edited, String> {
+        Edited::start_with(|_| Follower::Build { reused: 0 })
+    }
+
+    fn start_with(follower: impl FnOnce(&std::path::Path) -> Follower) -> Result<Edited, String> {
         let site = SiteTest::fixture("session/basic");
         std::fs::remove_dir_all(site.path("themes")).unwrap();
         let model = Site::initial();
         for (path, text) in model.files() {
             site.write(&path, text);
         }
-        let session = Session::new(&site.root);
+        let follower = follower(&site.root);
         let mut edited = Edited {
             site,
             model,
-            session,
+            follower,
             log: Vec::new(),
         };
         edited.log.push("first build: update(None)".to_string());
@@ -99,14 +124,33 @@ impl Edited {
         self.check((report == Report::Exact).then_some(&changed[..]))
     }
 
-    /// `session.update(changed)` against a fresh `build_in_memory` of the same tree.
+    /// The follower's rebuild against a fresh build of the same tree.
     fn check(&mut self, changed: Option<&[String]>) -> Result<Outcome, String> {
-        let incremental = self
-            .session
-            .update(changed)
-            .map_err(|e| self.explain(&format!("update failed: {e:#}")))?;
-        let fresh = integridad::build_in_memory(&self.site.root)
-            .map_err(|e| self.explain(&format!("the fresh build failed: {e:#}")))?;
+        let (incremental, fresh) = match &mut self.follower {
+            Follower::Session(session) => {
+                let incremental = session.update(changed);
+                let incremental =
+                    incremental.map_err(|e| self.explain(&format!("update failed: {e:#}")))?;
+                let fresh = integridad::build_in_memory(&self.site.root)
+                    .map_err(|e| self.explain(&format!("the fresh build failed: {e:#}")))?;
+                (incremental, fresh)
+            }
+            Follower::Build { reused } => {
+                let built = build_into(&self.site, "public");
+                let (incremental, taken) = match built {
+                    Ok(built) => built,
+                    Err(e) => return Err(self.explain(&format!("the build failed: {e:#}"))),
+                };
+                *reused += taken;
+                for clean in ["clean", ".clean.integridad-cache"] {
+                    let _ = std::fs::remove_dir_all(self.site.path(clean));
+                }
+                let fresh = build_into(&self.site, "clean")
+                    .map_err(|e| self.explain(&format!("the fresh build failed: {e:#}")))?
+                    .0;
+                (incremental, fresh)
+            }
+        };
         compare(&incremental, &fresh).map_err(|difference| self.explain(&difference))?;
         Ok(match fresh.0 {
             Some(_) => Outcome::Built,
@@ -121,7 +165,22 @@ impl Edited {
 
 type Built = (Option<SiteFiles>, Diagnostics);
 
-/// The first difference between the session's result and the fresh build's, in a few lines.
+/// `build --drafts` of the site into `output` (under the root): the output's files when it
+/// built, its diagnostics, and how many pages it took unchanged from its previous output.
+/// Drafts are included as in the dev server, so that the edits have the same outcomes.
+fn build_into(site: &SiteTest, output: &str) -> anyhow::Result<(Built, usize)> {
+    let report = integridad::build(&integridad::BuildOptions {
+        root: Some(site.root.clone()),
+        output: Some(site.path(output)),
+        include_drafts: true,
+        ..integridad::BuildOptions::default()
+    })?;
+    let files = (!report.failed()).then(|| site.tree(output).into_iter().collect());
+    let reused = report.stats.map_or(0, |s| s.reused);
+    Ok(((files, report.diagnostics), reused))
+}
+
+/// The first difference between the rebuild's result and the fresh build's, in a few lines.
 fn compare(incremental: &Built, fresh: &Built) -> Result<(), String> {
     let (ours, theirs) = (all_diagnostics(&incremental.1), all_diagnostics(&fresh.1));
     match (&incremental.0, &fresh.0) {
@@ -130,7 +189,7 @@ fn compare(incremental: &Built, fresh: &Built) -> Result<(), String> {
         (ours_files, _) => {
             let said = |built: bool| if built { "built" } else { "failed" };
             return Err(format!(
-                "the session {} but the fresh build {}\nsession diagnostics:\n{}\nfresh diagnostics:\n{}",
+                "the rebuild {} but the fresh build {}\nrebuild diagnostics:\n{}\nfresh diagnostics:\n{}",
                 said(ours_files.is_some()),
                 said(ours_files.is_none()),
                 cut(&ours),
@@ -167,7 +226,7 @@ fn compare_files(ours: &SiteFiles, theirs: &SiteFiles) -> Result<(), String> {
     let (extra, missing) = (only(ours, theirs), only(theirs, ours));
     if !extra.is_empty() || !missing.is_empty() {
         return Err(format!(
-            "the file lists differ: only in the session {extra:?}, only in the fresh build {missing:?}"
+            "the file lists differ: only in the rebuild {extra:?}, only in the fresh build {missing:?}"
         ));
     }
     for (path, bytes) in ours {
@@ -184,7 +243,7 @@ fn compare_files(ours: &SiteFiles, theirs: &SiteFiles) -> Result<(), String> {
                 String::from_utf8_lossy(&b[from..to]).into_owned()
             };
             return Err(format!(
-                "`{path}` differs at byte {at} (session {} bytes, fresh {} bytes)\nsession: …{}…\nfresh:   …{}…",
+                "`{path}` differs at byte {at} (rebuild {} bytes, fresh {} bytes)\nrebuild: …{}…\nfresh:   …{}…",
                 bytes.len(),
                 fresh.len(),
                 around(bytes),
@@ -205,7 +264,7 @@ fn first_difference(ours: &str, theirs: &str) -> String {
         .unwrap_or(a.len().min(b.len()));
     let show = |lines: &[&str]| lines[at.saturating_sub(1)..(at + 3).min(lines.len())].join("\n");
     format!(
-        "from line {}:\nsession:\n{}\nfresh:\n{}",
+        "from line {}:\nrebuild:\n{}\nfresh:\n{}",
         at + 1,
         show(&a),
         show(&b)
@@ -261,22 +320,27 @@ fn report() -> impl Strategy<Value = Report> {
 }
 
 /// Runs one generated case and counts the outcomes of its steps.
-fn run_case(steps: &[(Edit, Report)], tally: &mut Tally) -> Result<(), String> {
-    let mut edited = Edited::start()?;
+fn run_case(mut edited: Edited, steps: &[(Edit, Report)], tally: &mut Tally) -> Result<(), String> {
     for (edit, report) in steps {
         match edited.step(edit, *report)? {
             Outcome::Built => tally.built += 1,
             Outcome::Failed => tally.failed += 1,
         }
     }
-    edited.heal()
+    edited.heal()?;
+    if let Follower::Build { reused } = edited.follower {
+        tally.reused += reused;
+    }
+    Ok(())
 }
 
-/// How many generated steps ended in a built site and how many in errors.
+/// How many generated steps ended in a built site and how many in errors, and how many pages
+/// builds took unchanged from their previous output.
 #[derive(Default)]
 struct Tally {
     built: usize,
     failed: usize,
+    reused: usize,
 }
 
 /// The number of generated cases: `PROPTEST_CASES` when set (a longer run), else 48 (about
@@ -288,10 +352,10 @@ fn cases() -> u32 {
         .unwrap_or(48)
 }
 
-#[test]
-fn incremental_updates_equal_a_fresh_build_after_random_edits() {
+/// Random sequences of edits, each followed by what `start` sets up; returns the tally.
+fn random_edits(cases: u32, start: fn() -> Result<Edited, String>) -> Tally {
     let config = Config {
-        cases: cases(),
+        cases,
         max_shrink_iters: 200,
         failure_persistence: None,
         ..Config::default()
@@ -299,18 +363,34 @@ fn incremental_updates_equal_a_fresh_build_after_random_edits() {
     let steps = proptest::collection::vec((edit(), report()), 1..=6);
     let tally = std::cell::RefCell::new(Tally::default());
     let result = TestRunner::new(config).run(&steps, |steps| {
-        run_case(&steps, &mut tally.borrow_mut()).map_err(TestCaseError::fail)
+        let edited = start().map_err(TestCaseError::fail)?;
+        run_case(edited, &steps, &mut tally.borrow_mut()).map_err(TestCaseError::fail)
     });
     if let Err(error) = result {
         panic!("{error}");
     }
     // The edits must reach both kinds of state, or the comparison covers less than it claims.
-    let Tally { built, failed } = *tally.borrow();
+    let tally = tally.into_inner();
+    let Tally { built, failed, .. } = tally;
     eprintln!("steps: {built} built, {failed} failed");
     assert!(
         built >= failed && failed > 0,
         "the generated steps built {built} times and failed {failed} times"
     );
+    tally
+}
+
+#[test]
+fn incremental_updates_equal_a_fresh_build_after_random_edits() {
+    random_edits(cases(), Edited::start);
+}
+
+#[test]
+fn builds_over_the_previous_output_equal_a_clean_build_after_random_edits() {
+    // Two builds to disk per step: a third of the session's cases in about the same time.
+    let tally = random_edits(cases().div_ceil(3), Edited::start_built);
+    // Pages must have been taken from the previous output, or the comparison shows nothing.
+    assert!(tally.reused > 0, "no build took a page unchanged");
 }
 
 /// Every kind of edit at least once, in a fixed order, each with the outcome it must have.
@@ -363,11 +443,24 @@ fn script() -> Vec<(Edit, Report, Outcome)> {
 }
 
 /// The script, step by step: a failure names its step without any shrinking.
-#[test]
-fn scripted_edits_of_every_kind_equal_a_fresh_build() {
-    let mut edited = Edited::start().unwrap_or_else(|e| panic!("{e}"));
+fn run_script(mut edited: Edited) -> Edited {
     for (n, (edit, report, expected)) in script().iter().enumerate() {
         let outcome = edited.step(edit, *report).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(&outcome, expected, "step {n}: {}", edited.explain(""));
     }
+    edited
+}
+
+#[test]
+fn scripted_edits_of_every_kind_equal_a_fresh_build() {
+    run_script(Edited::start().unwrap_or_else(|e| panic!("{e}")));
+}
+
+#[test]
+fn scripted_edits_built_over_the_previous_output_equal_a_clean_build() {
+    let edited = run_script(Edited::start_built().unwrap_or_else(|e| panic!("{e}")));
+    let Follower::Build { reused } = edited.follower else {
+        unreachable!()
+    };
+    assert!(reused > 0, "no build took a page unchanged");
 }
