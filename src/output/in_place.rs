@@ -173,7 +173,7 @@ pub(super) fn recover(output: &Path) -> anyhow::Result<()> {
                 _ => continue,
             },
             Leftover::Trash => None,
-            Leftover::Old => continue,
+            Leftover::Old | Leftover::Spare => continue,
         };
         remove_leftover(&path)?;
     }

@@ -56,32 +56,14 @@ impl Previous {
         })
     }
 
-    /// Hard-links the published `path` to `target` when its bytes are `bytes` (SHA-256 `hash`).
-    /// `false` when it differs, is missing, is not a plain file, or cannot be linked; the caller
-    /// then writes the file. The link is checked to be the very file that was compared.
-    pub(super) fn link_if_same(
-        &self,
-        path: &str,
-        bytes: &[u8],
-        hash: &[u8; 32],
-        target: &Path,
-    ) -> bool {
-        let old = self.dir.join(path);
-        let Some((mut file, meta)) = open_plain(&old) else {
+    /// Hard-links the published `path` to `target` when it holds what `expected` says. `false`
+    /// when it differs, is missing, is not a plain file, or cannot be linked; the caller then
+    /// writes the file. The link is checked to be the very file that was compared.
+    pub(super) fn link_if_same(&self, path: &str, expected: Expected<'_>, target: &Path) -> bool {
+        let Some(meta) = self.matching(path, expected) else {
             return false;
         };
-        if meta.len() != bytes.len() as u64 || !self.same_device(&meta) {
-            return false;
-        }
-        let listed = self
-            .sums
-            .get(path)
-            .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m < w));
-        let same = match listed {
-            Some(listed) => listed == hash,
-            None => same_bytes(&mut file, bytes),
-        };
-        if !same || std::fs::hard_link(&old, target).is_err() {
+        if std::fs::hard_link(self.dir.join(path), target).is_err() {
             return false;
         }
         if same_inode(&meta, target) {
@@ -92,35 +74,37 @@ impl Previous {
         false
     }
 
-    /// Hard-links the published `path` to `target` when it has the size and SHA-256 of `sum`,
-    /// for a page the build did not render because nothing it is made from changed (`record`).
-    /// The hash is taken from the published `SHA256SUMS` when that list is trusted for the
-    /// file, else from the file's bytes; `false` as in `link_if_same`.
-    pub(super) fn link_if_sum(&self, path: &str, sum: &Sum, target: &Path) -> bool {
-        let hash = &sum.hash;
-        let old = self.dir.join(path);
-        let Some((mut file, meta)) = open_plain(&old) else {
-            return false;
-        };
-        if meta.len() != sum.len || !self.same_device(&meta) {
-            return false;
+    /// Whether `existing` (a file of a recycled staging folder, see `staging`) is the very
+    /// published file at `path` and that file holds what `expected` says: then it may stay.
+    pub(super) fn is_same_file(
+        &self,
+        path: &str,
+        expected: Expected<'_>,
+        existing: &std::fs::Metadata,
+    ) -> bool {
+        self.matching(path, expected)
+            .is_some_and(|published| same_identity(&published, existing))
+    }
+
+    /// The published file at `path` when it is a plain file on the staging folder's device that
+    /// holds what `expected` says. Its hash is taken from the published `SHA256SUMS` when that
+    /// list is trusted for the file (the file is older than the list: file times are coarse, so
+    /// a hand edit right after a build can carry the list's time), else from its bytes.
+    fn matching(&self, path: &str, expected: Expected<'_>) -> Option<std::fs::Metadata> {
+        let (mut file, meta) = open_plain(&self.dir.join(path))?;
+        if meta.len() != expected.len() || !self.same_device(&meta) {
+            return None;
         }
         let listed = self
             .sums
             .get(path)
             .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m < w));
-        let same = match listed {
-            Some(listed) => listed == hash,
-            None => hash_of(&mut file).is_some_and(|found| &found == hash),
+        let same = match (listed, expected) {
+            (Some(listed), _) => listed == expected.hash(),
+            (None, Expected::Bytes(bytes, _)) => same_bytes(&mut file, bytes),
+            (None, Expected::Sum(sum)) => hash_of(&mut file).is_some_and(|h| h == sum.hash),
         };
-        if !same || std::fs::hard_link(&old, target).is_err() {
-            return false;
-        }
-        if same_inode(&meta, target) {
-            return true;
-        }
-        let _ = std::fs::remove_file(target);
-        false
+        same.then_some(meta)
     }
 
     #[cfg(unix)]
@@ -176,16 +160,43 @@ fn device_of(_path: &Path) -> Option<u64> {
     None
 }
 
-#[cfg(unix)]
 fn same_inode(compared: &std::fs::Metadata, linked: &Path) -> bool {
+    std::fs::symlink_metadata(linked).is_ok_and(|m| same_identity(compared, &m))
+}
+
+#[cfg(unix)]
+fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt as _;
-    std::fs::symlink_metadata(linked)
-        .is_ok_and(|m| m.ino() == compared.ino() && m.dev() == compared.dev())
+    a.ino() == b.ino() && a.dev() == b.dev()
 }
 
 #[cfg(not(unix))]
-fn same_inode(_compared: &std::fs::Metadata, _linked: &Path) -> bool {
+fn same_identity(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
     false
+}
+
+/// What a file of the new output must hold: bytes in hand (with their SHA-256), or the size and
+/// hash of a page's file taken from the published output (`record`).
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Expected<'a> {
+    Bytes(&'a [u8], &'a [u8; 32]),
+    Sum(&'a Sum),
+}
+
+impl Expected<'_> {
+    fn len(&self) -> u64 {
+        match self {
+            Expected::Bytes(bytes, _) => bytes.len() as u64,
+            Expected::Sum(sum) => sum.len,
+        }
+    }
+
+    fn hash(&self) -> &[u8; 32] {
+        match self {
+            Expected::Bytes(_, hash) => hash,
+            Expected::Sum(sum) => &sum.hash,
+        }
+    }
 }
 
 /// The plain `<64 hex>  <path>` lines of a checksum list; escaped names and anything malformed

@@ -1,9 +1,15 @@
 //! The staging folder and the swap. A build writes into `.<out>.integridad-new-<pid>` beside the
 //! output (marker first), swaps it in with one atomic exchange where the file system allows, and
-//! deletes the old output marker-last. A kill at any step leaves the old or the new output at the
-//! output path, and the next build repairs and removes whatever is left (`recover`).
+//! keeps the old output beside the new one as the *spare* (`.<out>.integridad-spare`). The next
+//! build recycles the spare as its staging folder: most of its files are hard links to the
+//! published ones and stay where they are when they are still right, the others are replaced,
+//! and what the new site does not have is swept away before the swap. So a rebuild after a small
+//! edit neither creates nor deletes thousands of folders (which costs far more than writing on
+//! file systems that discard freed blocks or keep recently freed inodes aside). A kill at any
+//! step leaves the old or the new output at the output path, and the next build repairs and
+//! removes whatever is left (`recover`).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
@@ -13,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::interrupt::{self, Gate};
 use super::removal::{ignore_missing, remove_leftover};
-use super::reuse::Previous;
+use super::reuse::{Expected, Previous};
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
 use crate::output::{OutputSink, Sum};
@@ -33,7 +39,13 @@ pub(crate) struct StagingSink {
     dir: PathBuf,
     place: Place,
     hashes: Mutex<BTreeMap<String, Sum>>,
+    /// The files written that are not listed in `SHA256SUMS` (the list and its signature).
+    unlisted: Mutex<BTreeSet<String>>,
     previous: Option<Previous>,
+    /// Whether the folder is a recycled spare: it holds an older output, whose files are kept
+    /// when they are the published file with the right bytes and replaced otherwise, and whose
+    /// files the new site does not have are swept away before the swap.
+    recycled: bool,
     gate: Arc<Gate>,
     /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
     _lock: Option<FolderLock>,
@@ -56,7 +68,77 @@ impl StagingSink {
         let target = self.dir.join(name);
         ignore_missing(std::fs::remove_file(&target))
             .with_context(|| format!("cannot replace `{}`", target.display()))?;
+        if let Ok(mut unlisted) = self.unlisted.lock() {
+            unlisted.insert(name.to_string());
+        }
         create_new(&target, bytes)
+    }
+
+    /// Leaves a file already in a recycled staging folder at `path` when it is the published
+    /// file holding what `expected` says (`true`); otherwise removes whatever is there, so the
+    /// file can be created new. Never writes into an existing file: it may be a link to the
+    /// published output.
+    fn keep_or_clear(
+        &self,
+        path: &str,
+        expected: Expected<'_>,
+        target: &Path,
+    ) -> anyhow::Result<bool> {
+        if !self.recycled {
+            return Ok(false);
+        }
+        let Ok(meta) = std::fs::symlink_metadata(target) else {
+            return Ok(false);
+        };
+        let keep = meta.is_file()
+            && self
+                .previous
+                .as_ref()
+                .is_some_and(|previous| previous.is_same_file(path, expected, &meta));
+        if !keep {
+            clear(target, &meta)?;
+        }
+        Ok(keep)
+    }
+
+    /// Creates the folders above `target`; in a recycled folder, a file or link of the older
+    /// output where a folder is now needed is removed first.
+    fn create_parents(&self, target: &Path) -> anyhow::Result<()> {
+        let Some(parent) = target.parent() else {
+            return Ok(());
+        };
+        let context = || format!("cannot create `{}`", parent.display());
+        match std::fs::create_dir_all(parent) {
+            Ok(()) => Ok(()),
+            Err(_) if self.recycled => {
+                let inside = parent.strip_prefix(&self.dir).with_context(context)?;
+                let mut at = self.dir.clone();
+                for component in inside.components() {
+                    at.push(component);
+                    if let Ok(meta) = std::fs::symlink_metadata(&at) {
+                        if !meta.is_dir() {
+                            clear(&at, &meta)?;
+                        }
+                    }
+                }
+                std::fs::create_dir_all(parent).with_context(context)
+            }
+            Err(error) => Err(error).with_context(context),
+        }
+    }
+
+    /// Removes from a recycled folder every file the new site did not write and every folder
+    /// left empty, so that it holds exactly the new site (and the marker).
+    fn sweep(&self) -> anyhow::Result<()> {
+        if !self.recycled {
+            return Ok(());
+        }
+        let written = self.sums();
+        let unlisted = self.unlisted.lock().map(|u| u.clone()).unwrap_or_default();
+        let keep = |rel: &str| rel == MARKER || written.contains_key(rel) || unlisted.contains(rel);
+        sweep_folder(&self.dir, "", &keep)?;
+        sys::pause_at("swept");
+        Ok(())
     }
 
     /// One line for the build's output when the swap is not the usual one.
@@ -92,14 +174,15 @@ impl OutputSink for StagingSink {
         }
         let _open = self.gate.enter()?;
         let target = self.dir.join(path);
-        if let Some(parent) = target.parent() {
-            std::fs::create_dir_all(parent)
-                .with_context(|| format!("cannot create `{}`", parent.display()))?;
+        let expected = Expected::Bytes(bytes, &hash);
+        if self.keep_or_clear(path, expected, &target)? {
+            return Ok(());
         }
+        self.create_parents(&target)?;
         let linked = self
             .previous
             .as_ref()
-            .is_some_and(|previous| previous.link_if_same(path, bytes, &hash, &target));
+            .is_some_and(|previous| previous.link_if_same(path, expected, &target));
         if linked {
             return Ok(());
         }
@@ -117,11 +200,12 @@ impl OutputSink for StagingSink {
         for (path, sum) in files {
             check_inside(path)?;
             let target = self.dir.join(path);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent)
-                    .with_context(|| format!("cannot create `{}`", parent.display()))?;
+            let expected = Expected::Sum(sum);
+            if self.keep_or_clear(path, expected, &target)? {
+                continue;
             }
-            if !previous.link_if_sum(path, sum, &target) {
+            self.create_parents(&target)?;
+            if !previous.link_if_same(path, expected, &target) {
                 for done in linked {
                     std::fs::remove_file(&done)
                         .with_context(|| format!("cannot remove `{}`", done.display()))?;
@@ -144,6 +228,55 @@ impl OutputSink for StagingSink {
         }
         Ok(true)
     }
+}
+
+/// Removes a file, a link or a whole folder of a recycled staging folder (never following a
+/// link).
+fn clear(target: &Path, meta: &std::fs::Metadata) -> anyhow::Result<()> {
+    let removed = if meta.is_dir() {
+        std::fs::remove_dir_all(target)
+    } else {
+        std::fs::remove_file(target)
+    };
+    ignore_missing(removed).with_context(|| format!("cannot remove `{}`", target.display()))
+}
+
+/// `sweep` of the folder `dir` (`rel` inside the staging folder, `/`-separated): removes what
+/// `keep` does not name, depth first, and returns whether `dir` is left empty. Folders are swept
+/// in parallel.
+fn sweep_folder(
+    dir: &Path,
+    rel: &str,
+    keep: &(dyn Fn(&str) -> bool + Sync),
+) -> anyhow::Result<bool> {
+    use rayon::prelude::*;
+    let context = || format!("cannot clean `{}`", dir.display());
+    let mut entries = Vec::new();
+    for entry in std::fs::read_dir(dir).with_context(context)? {
+        let entry = entry.with_context(context)?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let is_dir = entry.file_type().with_context(context)?.is_dir();
+        entries.push((entry.path(), format!("{rel}{name}"), is_dir));
+    }
+    let kept: Vec<bool> = entries
+        .par_iter()
+        .map(|(path, rel, is_dir)| -> anyhow::Result<bool> {
+            let remove_context = || format!("cannot remove `{}`", path.display());
+            if *is_dir {
+                let empty = sweep_folder(path, &format!("{rel}/"), keep)?;
+                if empty {
+                    ignore_missing(std::fs::remove_dir(path)).with_context(remove_context)?;
+                }
+                Ok(!empty)
+            } else if keep(rel) {
+                Ok(true)
+            } else {
+                ignore_missing(std::fs::remove_file(path)).with_context(remove_context)?;
+                Ok(false)
+            }
+        })
+        .collect::<anyhow::Result<_>>()?;
+    Ok(!kept.contains(&true))
 }
 
 /// Refuses an output path that could lead out of the staging folder.
@@ -176,10 +309,12 @@ pub(super) enum Leftover {
     Old,
     /// A folder being deleted.
     Trash,
+    /// The output before the current one, kept for the next build to recycle.
+    Spare,
 }
 
-/// Recognises `<prefix>new-<pid>`, `<prefix>old-<pid>`, `<prefix>trash-<pid>` and the fixed
-/// names `<prefix>new` / `<prefix>old` of earlier versions.
+/// Recognises `<prefix>new-<pid>`, `<prefix>old-<pid>`, `<prefix>trash-<pid>`, the spare
+/// `<prefix>spare` and the fixed names `<prefix>new` / `<prefix>old` of earlier versions.
 pub(super) fn classify(name: &str, prefix: &str) -> Option<Leftover> {
     let rest = name.strip_prefix(prefix)?;
     let (role, id) = rest.split_once('-').unwrap_or((rest, ""));
@@ -190,6 +325,7 @@ pub(super) fn classify(name: &str, prefix: &str) -> Option<Leftover> {
         "new" => Some(Leftover::Staging),
         "old" => Some(Leftover::Old),
         "trash" if !id.is_empty() => Some(Leftover::Trash),
+        "spare" if id.is_empty() => Some(Leftover::Spare),
         _ => None,
     }
 }
@@ -243,6 +379,9 @@ fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
         }
     }
     for (kind, path) in found {
+        if kind == Leftover::Spare {
+            continue;
+        }
         let _held = if kind == Leftover::Staging {
             match sys::lock_folder(&path, Wait::No) {
                 Ok(Some(lock)) => Some(lock),
@@ -309,9 +448,16 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     if exists(&dir) {
         remove_leftover(&dir)?;
     }
-    std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-    std::fs::write(dir.join(MARKER), MARKER_TEXT)
-        .with_context(|| format!("cannot write in `{}`", dir.display()))?;
+    let spare = spare_of(output);
+    let recycled = place == Place::Beside
+        && exists(output)
+        && std::fs::read(spare.join(MARKER)).is_ok_and(|text| text == MARKER_TEXT)
+        && std::fs::rename(&spare, &dir).is_ok();
+    if !recycled {
+        std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
+        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+            .with_context(|| format!("cannot write in `{}`", dir.display()))?;
+    }
     sys::pause_at("staging");
     let lock = sys::lock_folder(&dir, Wait::No)
         .with_context(|| format!("cannot lock `{}`", dir.display()))?;
@@ -320,6 +466,8 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     Ok(StagingSink {
         place,
         hashes: Mutex::new(BTreeMap::new()),
+        unlisted: Mutex::new(BTreeSet::new()),
+        recycled,
         previous,
         dir,
         gate,
@@ -327,9 +475,30 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     })
 }
 
-/// Discards a staging folder after a failed build.
+/// Discards a staging folder after a failed build. A recycled one becomes the spare again
+/// (whatever it holds, the next build keeps only files it checked), unless another build left a
+/// spare meanwhile.
 pub(crate) fn abandon(staging: StagingSink) {
-    let _ = interrupt::settle(&staging.gate, || remove_leftover(&staging.dir));
+    let _ = interrupt::settle(&staging.gate, || {
+        let spare = staging
+            .dir
+            .parent()
+            .zip(staging.dir.file_name())
+            .and_then(|(parent, name)| {
+                let name = name.to_string_lossy();
+                let (prefix, _) = name.rsplit_once("new-")?;
+                Some(parent.join(format!("{prefix}spare")))
+            });
+        match spare {
+            Some(spare) if staging.recycled && !exists(&spare) => {
+                if std::fs::rename(&staging.dir, &spare).is_ok() {
+                    return Ok(());
+                }
+                remove_leftover(&staging.dir)
+            }
+            _ => remove_leftover(&staging.dir),
+        }
+    });
 }
 
 /// Replaces `output` by the staging folder and deletes the old output. An existing output is
@@ -342,6 +511,10 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
         // finish the replacement with it; before that, it removes it as a leftover.
         return interrupt::settle(&staging.gate, || in_place::replace(output, &staging.dir));
     }
+    if let Err(error) = staging.sweep() {
+        abandon(staging);
+        return Err(error);
+    }
     let parent = parent_of(output)?;
     let parent_lock = lock_parent(parent)?;
     if let Err(error) = check_ours(output) {
@@ -349,18 +522,33 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
         return Err(error);
     }
     let swapped = interrupt::settle(&staging.gate, || rename_into_place(&staging.dir, output));
-    drop(parent_lock);
     match swapped {
         Ok(Some(old)) => {
             sys::pause_at("swapped");
-            remove_leftover(&old)
+            // The old output becomes the spare the next build recycles; an older spare left by
+            // a concurrent build is deleted instead.
+            let spare = spare_of(output);
+            let kept =
+                !sys::spare_disabled() && !exists(&spare) && std::fs::rename(&old, &spare).is_ok();
+            drop(parent_lock);
+            if kept {
+                Ok(())
+            } else {
+                remove_leftover(&old)
+            }
         }
         Ok(None) => Ok(()),
         Err(error) => {
+            drop(parent_lock);
             abandon(staging);
             Err(error)
         }
     }
+}
+
+/// `.<out>.integridad-spare` beside the output.
+fn spare_of(output: &Path) -> PathBuf {
+    output.with_file_name(format!("{}spare", prefix_beside(output)))
 }
 
 /// Moves `staging` to `output`; returns where the previous output went, to be deleted.
@@ -408,6 +596,8 @@ mod tests {
             (".public.integridad-old", Some(Leftover::Old)),
             (".public.integridad-trash-9", Some(Leftover::Trash)),
             (".public.integridad-trash", None),
+            (".public.integridad-spare", Some(Leftover::Spare)),
+            (".public.integridad-spare-3", None),
             (".public.integridad-new-x", None),
             (".public.integridad-other-1", None),
             (".publico.integridad-new-1", None),

@@ -176,3 +176,10 @@ pub(super) fn pause_at(step: &str) {
 pub(super) fn exchange_disabled() -> bool {
     cfg!(debug_assertions) && std::env::var_os("INTEGRIDAD_TEST_NO_EXCHANGE").is_some()
 }
+
+/// Test hook, debug builds only: `INTEGRIDAD_TEST_NO_SPARE=1` deletes the old output after the
+/// swap instead of keeping it as the spare, as a build does when another build left a spare
+/// meanwhile, to test that deletion under kills.
+pub(super) fn spare_disabled() -> bool {
+    cfg!(debug_assertions) && std::env::var_os("INTEGRIDAD_TEST_NO_SPARE").is_some()
+}

@@ -151,7 +151,13 @@ fn assert_no_leftovers(root: &Path) {
     let mut expected: BTreeSet<String> = ["content", "public", "site.toml", "themes"]
         .map(String::from)
         .into();
-    // The page record a build keeps for the next one, when a build got that far.
+    // The page record a build keeps for the next one, when a build got that far, and the
+    // spare: a previous output, marked, for the next build to recycle.
+    let spare = root.join(".public.integridad-spare");
+    if spare.exists() {
+        expected.insert(".public.integridad-spare".into());
+        assert!(spare.join(MARKER).is_file(), "the spare has the marker");
+    }
     let record = root.join(".public.integridad-cache");
     if record.exists() {
         expected.insert(".public.integridad-cache".into());
@@ -184,10 +190,17 @@ fn version_of(home: &str) -> usize {
 }
 
 /// Kills a build at `step`, then checks the output and that the next build repairs everything.
-fn kill_at_step(step: &str, extra_env: &[(&str, &str)]) {
+/// With `recycling`, an earlier build has left a spare, which the killed build recycles.
+fn kill_at_step(step: &str, extra_env: &[(&str, &str)], recycling: bool) {
     let site = SiteTest::fixture("build/basic");
+    if recycling {
+        set_version(&site.root, 0);
+        site.build().ok();
+        assert!(!site.exists(".public.integridad-spare"));
+    }
     set_version(&site.root, 1);
     site.build().ok();
+    assert_eq!(site.exists(".public.integridad-spare"), recycling);
     set_version(&site.root, 2);
     sigkill(build_paused_at(&site.root, step, extra_env));
     let output = if step == "swap-between" {
@@ -218,20 +231,27 @@ fn kill_at_step(step: &str, extra_env: &[(&str, &str)]) {
 #[test]
 fn a_build_killed_at_any_step_leaves_a_complete_site_and_the_next_build_cleans_up() {
     // "cleanup" stops half-way through deleting the old output, "cleanup-unmarked" after its
-    // marker went; "swap-between" exists only in the two-rename fallback.
-    for step in [
-        "staging",
-        "write",
-        "swap",
-        "swapped",
+    // marker went (the old output is deleted when it cannot become the spare); "swept" is after
+    // a recycled spare lost what the new site does not have; "swap-between" exists only in the
+    // two-rename fallback.
+    let no_spare = ("INTEGRIDAD_TEST_NO_SPARE", "1");
+    for step in ["staging", "write", "swap", "swapped"] {
+        kill_at_step(step, &[], false);
+    }
+    for step in ["staging", "write", "swap", "swept", "swapped"] {
+        kill_at_step(step, &[], true);
+    }
+    for step in ["cleanup", "cleanup-unmarked"] {
+        kill_at_step(step, &[no_spare], false);
+    }
+    for step in ["swap", "swap-between", "swapped"] {
+        kill_at_step(step, &[("INTEGRIDAD_TEST_NO_EXCHANGE", "1")], true);
+    }
+    kill_at_step(
         "cleanup",
-        "cleanup-unmarked",
-    ] {
-        kill_at_step(step, &[]);
-    }
-    for step in ["swap", "swap-between", "swapped", "cleanup"] {
-        kill_at_step(step, &[("INTEGRIDAD_TEST_NO_EXCHANGE", "1")]);
-    }
+        &[("INTEGRIDAD_TEST_NO_EXCHANGE", "1"), no_spare],
+        false,
+    );
 }
 
 #[test]

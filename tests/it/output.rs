@@ -3,12 +3,13 @@
 use crate::harness::SiteTest;
 
 /// Names beside the output that start with `.public.` (staging and old folders), but for the
-/// page record that a build keeps there on purpose.
+/// page record and the spare (the previous output) that a build keeps there on purpose.
 fn hidden_beside(site: &SiteTest) -> Vec<String> {
+    let kept = [".public.integridad-cache", ".public.integridad-spare"];
     let mut names: Vec<String> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with(".public.") && n != ".public.integridad-cache")
+        .filter(|n| n.starts_with(".public.") && !kept.contains(&n.as_str()))
         .collect();
     names.sort();
     names
@@ -500,4 +501,61 @@ fn a_damaged_or_foreign_page_record_costs_time_never_a_wrong_page() {
     std::fs::remove_dir_all(site.path(".public.integridad-cache")).unwrap();
     assert_eq!(pages_taken(site.run(&["build", "--verbose"]).ok()), 0);
     assert!(pages_taken(site.run(&["build", "--verbose"]).ok()) > 0);
+}
+
+#[test]
+fn a_recycled_spare_never_leaks_into_the_new_output() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nUno.\n",
+    );
+    site.build().ok();
+    // The previous output, kept for the next build to recycle.
+    let spare = ".public.integridad-spare";
+    assert!(site.exists(&format!("{spare}/.integridad-output")));
+    assert!(site.exists(&format!("{spare}/toolkit/riesgos/index.html")));
+    // What a hand or a crash could leave in it: a stray file, a folder where a file was, a file
+    // where a folder was, links out of it, and a file replaced with other bytes of the same size.
+    site.write(&format!("{spare}/junk.txt"), "junk");
+    let page = site.path(&format!("{spare}/toolkit/riesgos/index.html"));
+    std::fs::remove_file(&page).unwrap();
+    std::fs::create_dir_all(page.join("deeper")).unwrap();
+    let folder = site.path(&format!("{spare}/toolkit/codigo-de-conducta"));
+    std::fs::remove_dir_all(&folder).unwrap();
+    std::fs::write(&folder, "a file where a folder was").unwrap();
+    site.write("outside/keep.txt", "keep");
+    std::os::unix::fs::symlink(
+        site.path("outside"),
+        site.path(&format!("{spare}/toolkit/to-folder")),
+    )
+    .unwrap();
+    let robots = site.path(&format!("{spare}/robots.txt"));
+    std::fs::remove_file(&robots).unwrap();
+    std::os::unix::fs::symlink(site.path("outside/keep.txt"), &robots).unwrap();
+    let home = site.path(&format!("{spare}/index.html"));
+    let other = site
+        .read(&format!("{spare}/index.html"))
+        .replacen('<', "[", 1);
+    std::fs::remove_file(&home).unwrap();
+    std::fs::write(&home, other).unwrap();
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nDos.\n",
+    );
+    site.build().ok();
+    assert_equals_a_clean_build(&site);
+    assert_eq!(
+        site.read("outside/keep.txt"),
+        "keep",
+        "nothing outside was touched"
+    );
+    assert!(site.exists("outside/keep.txt"));
+    // The spare is now the output before, whole and marked.
+    assert!(site.exists(&format!("{spare}/.integridad-output")));
+    assert!(site
+        .read(&format!("{spare}/toolkit/riesgos/index.html"))
+        .contains("Uno."));
+    assert!(!site.exists(&format!("{spare}/junk.txt")));
 }
