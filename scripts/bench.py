@@ -6,8 +6,10 @@
 1. Full build: the output folder removed before each run (integridad and Hugo).
 2. Build after a one-page edit: a sentence appended to one chapter before each run, the previous
    output in place (Hugo has no such mode: the ratio is against its full build, run alternately).
-   The result is then checked against a clean build (their SHA256SUMS must be equal), and the
-   removal of an output made of hard links (what the swap deletes after such a build) is timed.
+   Then a second edit and build: the first rebuild after a full build has no spare to recycle
+   (the full build had no old output to keep), the second recycles the first's old output, as
+   every later rebuild does. The result is then checked against a clean build (their SHA256SUMS
+   must be equal), and the removal of an output made of hard links is timed.
 3. `serve`: a sentence appended to a chapter, then the page polled every 10 ms until it shows
    the sentence (median of the edits), for `integridad serve` and `hugo server`; then the
    chapter's title changed, and its section's page polled until it lists the new title. The
@@ -113,6 +115,7 @@ def builds(args, figures):
     fresh, fresh_mem, peer, peer_mem, ratios = [], [], [], [], []
     cpu_fresh, cpu_edit, cpu_peer = [], [], []
     edit, edit_mem, edit_ratios = [], [], []
+    again, again_ratios, cpu_again = [], [], []
     for run in range(args.runs + 1):  # the first run warms the caches and is not counted
         remove_output(out)
         t, m = timed([bin_, "build", "--root", site])
@@ -122,10 +125,14 @@ def builds(args, figures):
             h, hm = timed(hugo_cmd)
         append(os.path.join(site, page), "Edición de prueba número %d." % run)
         e, em = timed([bin_, "build", "--root", site])
+        append(os.path.join(site, page), "Segunda edición número %d." % run)
+        a, _ = timed([bin_, "build", "--root", site])
         if run == 0:
             continue
-        cpu_fresh.append(CPU[bin_][-2])
-        cpu_edit.append(CPU[bin_][-1])
+        cpu_again.append(CPU[bin_][-1])
+        again.append(a)
+        cpu_fresh.append(CPU[bin_][-3])
+        cpu_edit.append(CPU[bin_][-2])
         if hugo:
             cpu_peer.append(CPU["hugo"][-1])
         fresh.append(t)
@@ -137,10 +144,13 @@ def builds(args, figures):
             peer_mem.append(hm)
             ratios.append(t / h)
             edit_ratios.append(e / h)
-        print("run %d: build %.2f s, after one edit %.2f s%s" % (
-            run, t, e, ", hugo %.2f s" % h if h is not None else ""), flush=True)
+            again_ratios.append(a / h)
+        print("run %d: build %.2f s, after one edit %.2f s, after another %.2f s%s" % (
+            run, t, e, a, ", hugo %.2f s" % h if h is not None else ""), flush=True)
     figures.add("full build", fresh, peer, ratios)
     figures.add("build after a one-page edit (Hugo: full build)", edit, peer, edit_ratios)
+    figures.add("build after another one-page edit, recycling the spare (Hugo: full build)",
+                again, peer, again_ratios)
     figures.add_memory("peak memory (maximum RSS) of a full build", fresh_mem, peer_mem)
     figures.add_memory("peak memory of a build after a one-page edit (Hugo: full build)",
                        edit_mem, peer_mem)
@@ -148,6 +158,8 @@ def builds(args, figures):
                 [a / b for a, b in zip(cpu_fresh, cpu_peer)])
     figures.add("CPU of a build after a one-page edit (Hugo: full build)", cpu_edit, cpu_peer,
                 [a / b for a, b in zip(cpu_edit, cpu_peer)])
+    figures.add("CPU of a build after another edit (Hugo: full build)", cpu_again, cpu_peer,
+                [a / b for a, b in zip(cpu_again, cpu_peer)])
 
     # The rebuild's output must equal a clean build's.
     with open(os.path.join(out, "SHA256SUMS"), "rb") as f:
