@@ -276,6 +276,7 @@ pub(crate) fn render_handbooks_later(
         sink,
         downloads: Vec::new(),
         pages: Pages::All,
+        shared: Default::default(),
     };
     renderer.render_handbooks(diags)?;
     Ok(())
@@ -325,6 +326,7 @@ pub(crate) fn render_site(
         sink,
         downloads,
         pages: selected,
+        shared: Default::default(),
     };
     files += site.config.languages.len();
     files += renderer.render_pages(diags)?;
