@@ -458,3 +458,125 @@ pub(crate) fn generated_page<'a>(
         downloads: &[],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use super::*;
+    use crate::config::LinkStyle;
+    use crate::content::Drafts;
+    use crate::diagnostics::Diagnostics;
+
+    fn bundled_site(links: LinkStyle) -> Site {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut diags = Diagnostics::new();
+        let mut config = crate::config::load_config_into(root, &mut diags)
+            .expect("site.toml readable")
+            .expect("site.toml valid");
+        config.links = links;
+        let mut content =
+            crate::content::load_content(&config, Drafts::Exclude, &mut diags).expect("content");
+        crate::content::home::add_missing_homes(&config, &mut content);
+        Site::new(&config, content, &mut diags)
+    }
+
+    /// The navigation made from scratch for one page, as before it was shared.
+    fn nav_from_scratch(site: &Site, here: &Here<'_>, current: Option<&PageId>) -> Vec<NavItem> {
+        let item = |index: PageIndex, children: Vec<NavItem>| {
+            let page = &site.pages[index];
+            let is_current = current == Some(&page.id);
+            NavItem {
+                title: page.front.title.clone(),
+                url: here.link(site, &site.urls[index]),
+                lang: (&page.lang != here.lang).then(|| page.lang.to_string()),
+                current: is_current,
+                active: is_current || children.iter().any(|c| c.current || c.active),
+                children: children.into_iter().map(NavEntry::Own).collect(),
+            }
+        };
+        site.children_of("")
+            .iter()
+            .filter_map(|id| {
+                let index = site.page_or_fallback(id, here.lang)?;
+                let page = &site.pages[index];
+                let in_section =
+                    current.is_some_and(|c| c.as_str().starts_with(&format!("{}/", page.dir)));
+                let children = match page.kind {
+                    PageKind::Section if in_section => site
+                        .children_of(&page.dir)
+                        .iter()
+                        .filter_map(|child| site.page_or_fallback(child, here.lang))
+                        .map(|c| item(c, Vec::new()))
+                        .collect(),
+                    _ => Vec::new(),
+                };
+                Some(item(index, children))
+            })
+            .collect()
+    }
+
+    #[derive(serde::Serialize)]
+    struct Wrapped<'a, T> {
+        nav: &'a T,
+    }
+
+    /// Every page, search page and 404 page of the bundled site, in both link styles, gets from
+    /// one shared `Lookups` the navigation it would get alone, for templates and for JSON alike.
+    #[test]
+    fn shared_navigation_equals_navigation_from_scratch() {
+        for links in [LinkStyle::Pretty, LinkStyle::Files] {
+            let site = bundled_site(links);
+            let lookups = Lookups::default();
+            let mut heres: Vec<(UrlPath, Lang, Option<&str>, Option<PageId>)> =
+                (0..site.pages.len())
+                    .map(|i| {
+                        let page = &site.pages[i];
+                        (
+                            site.urls[i].clone(),
+                            page.lang.clone(),
+                            None,
+                            Some(page.id.clone()),
+                        )
+                    })
+                    .collect();
+            for language in &site.config.languages {
+                let lang = language.lang.clone();
+                heres.push((search_url(&site, &lang), lang.clone(), None, None));
+                let not_found = UrlPath::file(format!("{}404.html", site.lang_prefix(&lang)));
+                heres.push((not_found.clone(), lang.clone(), Some("/"), None));
+                heres.push((not_found, lang, Some("/espejo/"), None));
+            }
+            let mut shared = 0;
+            for (url, lang, base, current) in &heres {
+                let here = Here {
+                    url,
+                    lang,
+                    base: *base,
+                };
+                let ours = lookups.nav(&site, &here, current.as_ref());
+                let expected = nav_from_scratch(&site, &here, current.as_ref());
+                shared += ours
+                    .iter()
+                    .flat_map(|e| std::iter::once(e).chain(&e.item().children))
+                    .filter(|e| matches!(e, NavEntry::Shared(_)))
+                    .count();
+                assert_eq!(
+                    serde_json::to_value(&ours).unwrap(),
+                    serde_json::to_value(&expected).unwrap(),
+                    "{} ({lang}, {base:?})",
+                    url.as_str()
+                );
+                let ours = crate::render::context::to_template_context(&Wrapped { nav: &ours });
+                let expected = tera::Context::from_serialize(&Wrapped { nav: &expected });
+                assert_eq!(
+                    ours.unwrap().get("nav"),
+                    expected.unwrap().get("nav"),
+                    "{}",
+                    url.as_str()
+                );
+            }
+            assert!(shared > heres.len(), "entries are shared ({shared})");
+        }
+    }
+}
