@@ -1,7 +1,10 @@
 //! The typed contexts that templates receive: this file documents everything a theme may use.
 //! Each struct borrows from the model; nothing here computes URLs or reads files.
 
-use serde::Serialize;
+use std::cell::Cell;
+use std::sync::Arc;
+
+use serde::{Serialize, Serializer};
 
 use crate::markdown::TocEntry;
 
@@ -49,7 +52,7 @@ pub(crate) struct SiteView<'a> {
     pub handbook_url: Option<String>,
     /// Top-level navigation: the home page's sections and pages in order; only the section
     /// holding the current page lists its children (so navigation stays small on large sites).
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavEntry>,
     /// Feed of the current language.
     pub feed_url: String,
     /// Minisign public key (`RW…`) when the build is signed (`build --sign`); the theme shows it
@@ -85,7 +88,69 @@ pub(crate) struct NavItem {
     pub lang: Option<String>,
     pub current: bool,
     pub active: bool,
-    pub children: Vec<NavItem>,
+    pub children: Vec<NavEntry>,
+}
+
+/// A navigation entry as templates see it: always a `NavItem`. Entries that many pages show
+/// alike (same link, neither current nor active) are shared within a build and converted to
+/// template values once (see `to_template_context`).
+#[derive(Debug, Clone)]
+pub(crate) enum NavEntry {
+    Own(NavItem),
+    Shared(Arc<SharedNavItem>),
+}
+
+impl NavEntry {
+    pub fn item(&self) -> &NavItem {
+        match self {
+            NavEntry::Own(item) => item,
+            NavEntry::Shared(shared) => &shared.item,
+        }
+    }
+}
+
+impl Serialize for NavEntry {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            NavEntry::Own(item) => item.serialize(serializer),
+            // Tera clones a `Value` it meets while converting instead of converting it again.
+            NavEntry::Shared(shared) if FOR_TEMPLATES.get() => shared.value.serialize(serializer),
+            NavEntry::Shared(shared) => shared.item.serialize(serializer),
+        }
+    }
+}
+
+/// A navigation item with its template value, made once and shown by many pages.
+#[derive(Debug)]
+pub(crate) struct SharedNavItem {
+    item: NavItem,
+    value: tera::Value,
+}
+
+impl SharedNavItem {
+    pub fn new(item: NavItem) -> SharedNavItem {
+        let value = tera::Value::from_serializable(&item);
+        SharedNavItem { item, value }
+    }
+}
+
+thread_local! {
+    /// Set while `to_template_context` runs on this thread. A tera `Value` serialized by any
+    /// other serializer (snapshots, JSON) comes out with its keys in hash order, so shared
+    /// entries hand over their value only to Tera, and their typed item to everyone else.
+    static FOR_TEMPLATES: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Converts a context to Tera's values, shared navigation entries by reference.
+pub(crate) fn to_template_context(context: &impl Serialize) -> tera::TeraResult<tera::Context> {
+    struct Reset(bool);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            FOR_TEMPLATES.set(self.0);
+        }
+    }
+    let _reset = Reset(FOR_TEMPLATES.replace(true));
+    tera::Context::from_serialize(context)
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -48,6 +48,7 @@ fn template_context_of_fixture_pages() {
         sink: &sink,
         downloads: Vec::new(),
         pages: crate::render::Pages::All,
+        shared: Default::default(),
     };
     let pages = [
         ("home_es", "content/_index.md"),

@@ -301,6 +301,7 @@ pub(crate) fn render_handbooks_later(
         sink,
         downloads: Vec::new(),
         pages: Pages::All,
+        shared: Default::default(),
     };
     renderer.render_handbooks(diags)?;
     Ok(())
@@ -373,6 +374,7 @@ pub(crate) fn render_site(
         sink,
         downloads,
         pages: selected,
+        shared: Default::default(),
     };
     files += site.config.languages.len();
     files += renderer.render_pages(diags)?;

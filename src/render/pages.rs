@@ -1,14 +1,15 @@
 //! Renders the HTML outputs: one file per page and language, checklist pages, the search pages,
 //! 404 and alias redirects. Each file goes to the sink as soon as it is rendered.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+
 use rayon::prelude::*;
-use tera::Context;
 
 use crate::content::page::PageKind;
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
 use crate::output::OutputSink;
-use crate::render::context::{PageContext, PageView};
+use crate::render::context::{to_template_context, PageContext, PageView};
 use crate::render::theme::Theme;
 use crate::render::views::{self, Here};
 use crate::render::{Mode, Rendered};
@@ -27,6 +28,17 @@ pub(super) struct Renderer<'a> {
     pub downloads: Vec<Vec<super::downloads::DownloadView>>,
     /// The pages to write.
     pub pages: super::Pages<'a>,
+    /// What the files of this render share.
+    pub shared: Shared,
+}
+
+/// What the files of one render share: lookups made once, and how large a file comes out.
+#[derive(Default)]
+pub(super) struct Shared {
+    lookups: views::Lookups,
+    /// Length of the file rendered last: the next file's buffer starts about this large, so it
+    /// is not grown step by step through fresh memory.
+    last_len: AtomicUsize,
 }
 
 /// One rendered file or the diagnostic that explains why it could not be rendered.
@@ -42,7 +54,14 @@ impl Renderer<'_> {
             .search_indexes
             .get(here.lang)
             .map(|p| UrlPath::file(p.clone()));
-        let mut view = views::site_view(self.site, here, current, index.as_ref(), self.options);
+        let mut view = views::site_view(
+            self.site,
+            here,
+            current,
+            index.as_ref(),
+            self.options,
+            &self.shared.lookups,
+        );
         view.handbook_url = super::handbook::handbook_url(self.site, self.theme, here.lang)
             .map(|url| here.link(self.site, &url));
         view
@@ -57,7 +76,7 @@ impl Renderer<'_> {
         output: &str,
         source: &Span,
     ) -> anyhow::Result<FileResult> {
-        let context = match Context::from_serialize(context) {
+        let context = match to_template_context(context) {
             Ok(context) => context,
             Err(error) => {
                 return Ok(Err(template_error(
@@ -68,9 +87,12 @@ impl Renderer<'_> {
                 )))
             }
         };
-        match self.theme.tera.render(template, &context) {
-            Ok(html) => {
-                self.sink.write(output, html.as_bytes())?;
+        let last_len = self.shared.last_len.load(Ordering::Relaxed);
+        let mut html = Vec::with_capacity(last_len + last_len / 4);
+        match self.theme.tera.render_to(template, &context, &mut html) {
+            Ok(()) => {
+                self.shared.last_len.store(html.len(), Ordering::Relaxed);
+                self.sink.write(output, &html)?;
                 Ok(Ok(()))
             }
             Err(error) => Ok(Err(template_error(
@@ -166,7 +188,7 @@ impl Renderer<'_> {
             .filter_map(|s| site.checklist_index(&s.value))
             .map(|c| self.checklist_link(&here, c))
             .collect();
-        let (prev, next) = views::neighbours(site, &here, i);
+        let (prev, next) = views::neighbours(site, &here, i, &self.shared.lookups);
         let crumb_dir = Site::parent_dir(page).unwrap_or("");
         let view = PageView {
             kind,

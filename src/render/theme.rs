@@ -158,6 +158,7 @@ pub(crate) fn load_theme(
         .collect();
     let strings = Arc::new(strings);
     let mut tera = Tera::new();
+    tera.set_escape_fn(escape_html);
     register_functions(
         &mut tera,
         strings.clone(),
@@ -373,6 +374,27 @@ fn read_static(theme: &ThemeFiles) -> BTreeMap<String, StaticFile> {
         .collect()
 }
 
+/// Tera's own escaping (`&`, `<`, `>`, `"`, `'`), byte for byte the same, but writing the text
+/// between those characters in one call instead of one call per byte.
+fn escape_html(input: &str, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    let bytes = input.as_bytes();
+    let mut start = 0;
+    for (i, byte) in bytes.iter().enumerate() {
+        let escaped: &[u8] = match byte {
+            b'&' => b"&amp;",
+            b'<' => b"&lt;",
+            b'>' => b"&gt;",
+            b'"' => b"&quot;",
+            b'\'' => b"&#39;",
+            _ => continue,
+        };
+        out.write_all(&bytes[start..i])?;
+        out.write_all(escaped)?;
+        start = i + 1;
+    }
+    out.write_all(&bytes[start..])
+}
+
 fn register_functions(
     tera: &mut Tera,
     strings: Arc<Strings>,
@@ -412,6 +434,28 @@ fn register_functions(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn escaping_matches_tera() {
+        let inputs = [
+            "",
+            "plain",
+            "&",
+            "a < b > c & \"d\" 'e' / ñ — ü",
+            "<<>>&&''\"\"",
+            "trailing &amp",
+        ];
+        for input in inputs {
+            let (mut ours, mut teras) = (Vec::new(), Vec::new());
+            escape_html(input, &mut ours).unwrap();
+            tera::escape_html(input, &mut teras).unwrap();
+            assert_eq!(
+                String::from_utf8(ours).unwrap(),
+                String::from_utf8(teras).unwrap(),
+                "{input}"
+            );
+        }
+    }
 
     #[test]
     fn hashed_names_keep_the_extension() {

@@ -3,9 +3,13 @@
 
 use crate::content::page::{PageId, PageKind};
 use crate::lang::Lang;
-use crate::render::context::{Alternate, BundleView, Link, NavItem, PageView, SiteView};
+use crate::render::context::{Alternate, BundleView, Link, PageView, SiteView};
 use crate::site::{PageIndex, Site};
 use crate::url::UrlPath;
+
+mod nav;
+
+pub(crate) use nav::Lookups;
 
 /// Where a page is being rendered from: its URL and language.
 pub(crate) struct Here<'a> {
@@ -54,6 +58,7 @@ pub(crate) fn site_view<'a>(
     current: Option<&PageId>,
     search_index: Option<&UrlPath>,
     options: &'a crate::render::RenderOptions,
+    lookups: &Lookups,
 ) -> SiteView<'a> {
     let language = site
         .config
@@ -83,7 +88,7 @@ pub(crate) fn site_view<'a>(
             .map(|i| here.link(site, &site.urls[i])),
         // Set by the renderer, which knows whether the theme has a handbook.
         handbook_url: None,
-        nav: nav(site, here, current),
+        nav: lookups.nav(site, here, current),
         public_key: options.public_key.as_deref(),
         bundle: options.bundle.as_ref().map(|b| BundleView {
             url: here.link(site, &UrlPath::file(b.file.clone())),
@@ -110,48 +115,6 @@ pub(crate) fn human_size(bytes: u64) -> String {
 /// `search/` in the default language, `en/search/` otherwise.
 pub(crate) fn search_url(site: &Site, lang: &Lang) -> UrlPath {
     UrlPath::dir(format!("{}search", site.lang_prefix(lang)))
-}
-
-fn nav(site: &Site, here: &Here<'_>, current: Option<&PageId>) -> Vec<NavItem> {
-    site.children_of("")
-        .iter()
-        .filter_map(|id| {
-            let index = site.page_or_fallback(id, here.lang)?;
-            let page = &site.pages[index];
-            let in_section =
-                current.is_some_and(|c| c.as_str().starts_with(&format!("{}/", page.dir)));
-            let children = match page.kind {
-                PageKind::Section if in_section => site
-                    .children_of(&page.dir)
-                    .iter()
-                    .filter_map(|child| site.page_or_fallback(child, here.lang))
-                    .map(|c| nav_item(site, here, c, current, Vec::new()))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            Some(nav_item(site, here, index, current, children))
-        })
-        .collect()
-}
-
-fn nav_item(
-    site: &Site,
-    here: &Here<'_>,
-    index: PageIndex,
-    current: Option<&PageId>,
-    children: Vec<NavItem>,
-) -> NavItem {
-    let page = &site.pages[index];
-    let is_current = current == Some(&page.id);
-    let active = is_current || children.iter().any(|c| c.current || c.active);
-    NavItem {
-        title: page.front.title.clone(),
-        url: here.link(site, &site.urls[index]),
-        lang: (&page.lang != here.lang).then(|| page.lang.to_string()),
-        current: is_current,
-        active,
-        children,
-    }
 }
 
 /// The home page and every ancestor section of a page or checklist in folder `dir`.
@@ -208,17 +171,13 @@ pub(crate) fn neighbours(
     site: &Site,
     here: &Here<'_>,
     index: PageIndex,
+    lookups: &Lookups,
 ) -> (Option<Link>, Option<Link>) {
     let page = &site.pages[index];
     if page.kind != PageKind::Page {
         return (None, None);
     }
-    let siblings: Vec<PageIndex> = site
-        .children_of(&page.dir)
-        .iter()
-        .filter_map(|id| site.page(id, &page.lang))
-        .filter(|&i| site.pages[i].kind == PageKind::Page)
-        .collect();
+    let siblings = lookups.siblings(site, &page.dir, &page.lang);
     let Some(position) = siblings.iter().position(|&i| i == index) else {
         return (None, None);
     };

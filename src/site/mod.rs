@@ -154,6 +154,13 @@ impl Site {
         self.children.get(dir).map_or(&[], Vec::as_slice)
     }
 
+    /// Every section folder (`""` for the home page) with its ordered child page ids.
+    pub fn sections(&self) -> impl Iterator<Item = (&str, &[PageId])> + '_ {
+        self.children
+            .iter()
+            .map(|(dir, ids)| (dir.as_str(), ids.as_slice()))
+    }
+
     /// `""` for the default language, `en/` for the others.
     pub fn lang_prefix(&self, lang: &Lang) -> String {
         if lang == &self.config.default_lang {
