@@ -1,6 +1,6 @@
 //! The inverted index of one language and its split into small scripts: terms by prefix
 //! (`s-<prefix>`), document titles and links in chunks (`m-<n>`), and each document's text
-//! (`t-<n>`), so a query loads only what it needs. Builds bytes; writes nothing itself.
+//! (`t-<n>`), so a query loads only what it needs. Builds the shards; writes nothing itself.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -104,8 +104,9 @@ impl TermIndex {
     /// The term shards: `(prefix, JSON)` with every shard under `SHARD_BYTES` unless its terms
     /// share a `MAX_PREFIX`-long prefix. A term lives in the shard of the longest prefix of it
     /// that names a shard; that is how the browser finds it.
-    /// Each shard's JSON is made as the caller takes it, so they are not all in memory at once.
-    pub(super) fn shards(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+    /// Each shard is made as the caller takes it, on any core, so they are not all in memory at
+    /// once; collected, they come in prefix order.
+    pub(super) fn shards(&self) -> impl IndexedParallelIterator<Item = (String, Shard<'_>)> {
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for (surface, stem) in &self.surfaces {
             *sizes.entry(surface).or_default() += surface.len() + stem.len() + 6;
@@ -117,52 +118,75 @@ impl TermIndex {
         let keys: Vec<(&str, usize)> = sizes.into_iter().collect();
         let mut groups = Vec::new();
         split(String::new(), &keys, &mut groups);
-        groups.into_iter().map(|(prefix, terms)| {
-            let json = self.shard_json(&terms);
-            (prefix, json)
+        groups.into_par_iter().map(|(prefix, terms)| {
+            let shard = self.shard(&terms);
+            (prefix, shard)
         })
     }
 
-    fn shard_json(&self, terms: &[&str]) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Shard<'a> {
-            /// Folded word → its stem ("" when the word is its own stem).
-            w: BTreeMap<&'a str, &'a str>,
-            /// Stem → flat `[doc delta, score, head, …]`.
-            p: BTreeMap<&'a str, Vec<u32>>,
-            /// Stems in too many documents to narrow a search (their postings are cut).
-            c: Vec<&'a str>,
-        }
+    fn shard<'a>(&'a self, terms: &[&'a str]) -> Shard<'a> {
         let mut shard = Shard {
             w: BTreeMap::new(),
             p: BTreeMap::new(),
             c: Vec::new(),
         };
-        for term in terms {
-            if let Some(stem) = self.surfaces.get(*term) {
+        for &term in terms {
+            if let Some(stem) = self.surfaces.get(term) {
                 shard
                     .w
                     .insert(term, if stem == term { "" } else { stem.as_str() });
             }
-            if let Some(runs) = self.postings.get(*term) {
-                let mut kept: Postings = runs.iter().flatten().copied().collect();
-                if kept.len() > MAX_POSTINGS {
-                    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    kept.truncate(MAX_POSTINGS);
-                    kept.sort_unstable();
+            if let Some(runs) = self.postings.get(term) {
+                let count: usize = runs.iter().map(Vec::len).sum();
+                let flat = if count > MAX_POSTINGS {
                     shard.c.push(term);
-                }
-                let mut flat = Vec::with_capacity(kept.len() * 3);
-                let mut last = 0;
-                for (doc, score, head) in kept {
-                    flat.extend([doc - last, score, head]);
-                    last = doc;
-                }
+                    flat_postings(MAX_POSTINGS, &best_postings(runs))
+                } else {
+                    flat_postings(count, runs.iter().flatten())
+                };
                 shard.p.insert(term, flat);
             }
         }
-        serde_json::to_vec(&shard).expect("maps with string keys serialize")
+        shard
     }
+}
+
+/// One term shard, as its JSON says it.
+#[derive(Serialize)]
+pub(super) struct Shard<'a> {
+    /// Folded word → its stem ("" when the word is its own stem).
+    w: BTreeMap<&'a str, &'a str>,
+    /// Stem → flat `[doc delta, score, head, …]`.
+    p: BTreeMap<&'a str, Vec<u32>>,
+    /// Stems in too many documents to narrow a search (their postings are cut).
+    c: Vec<&'a str>,
+}
+
+/// The `MAX_POSTINGS` postings of highest score (the first documents among equals), in
+/// document order. A document is in a stem's postings once, so that order is total and
+/// selecting the best ones needs no full sort.
+fn best_postings(runs: &[Postings]) -> Postings {
+    let mut kept = runs.concat();
+    if kept.len() > MAX_POSTINGS {
+        kept.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        kept.truncate(MAX_POSTINGS);
+    }
+    kept.sort_unstable_by_key(|p| p.0);
+    kept
+}
+
+/// `count` postings in document order as the flat `[doc delta, score, head, …]` of a shard.
+fn flat_postings<'a>(
+    count: usize,
+    postings: impl IntoIterator<Item = &'a (u32, u32, u32)>,
+) -> Vec<u32> {
+    let mut flat = Vec::with_capacity(count * 3);
+    let mut last = 0;
+    for &(doc, score, head) in postings {
+        flat.extend([doc - last, score, head]);
+        last = doc;
+    }
+    flat
 }
 
 /// Splits sorted `(term, bytes)` that share `prefix` into shards, one per next character while
@@ -216,11 +240,16 @@ impl Part {
                     hits.of(stem).body += 1;
                 }
             }
+            // Number of headings that start at or before the current word: words come in text
+            // order, so it only moves forward.
+            let mut section = 0;
             for (start, raw) in terms::tokens(&doc.text) {
                 let Some(stem) = vocab.stem_of(raw, analyzer) else {
                     continue;
                 };
-                let section = doc.headings.partition_point(|h| h.offset <= start);
+                while doc.headings.get(section).is_some_and(|h| h.offset <= start) {
+                    section += 1;
+                }
                 let in_heading = section > 0 && start < doc.headings[section - 1].end;
                 let hit = hits.of(stem);
                 if in_heading {
@@ -258,8 +287,10 @@ impl Part {
 /// index's work, and texts repeat their words).
 #[derive(Default)]
 struct Vocab {
-    /// Token as written → its stem number, `None` when it is not indexed.
-    tokens: HashMap<String, Option<u32>>,
+    /// Token as written → its stem number, `None` when it is not indexed. Looked up for every
+    /// word of every text, so hashed with foldhash (a fraction of SipHash's cost on short keys,
+    /// still seeded per process); only its lookups matter, never its order.
+    tokens: foldhash::HashMap<String, Option<u32>>,
     /// Folded words already in `surfaces`.
     folded: HashSet<String>,
     /// Stem number → stem.
@@ -270,30 +301,34 @@ struct Vocab {
 }
 
 impl Vocab {
-    /// The stem number of a token, analysing it on its first occurrence. A folded word first
-    /// met here is recorded with this stem.
+    /// The stem number of a token, analysing it on its first occurrence.
     fn stem_of(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
         if let Some(known) = self.tokens.get(raw) {
             return *known;
         }
-        let stem = analyzer.analyze(raw).map(|(folded, stem)| {
-            let id = match self.stem_ids.get(&stem) {
-                Some(id) => *id,
-                None => {
-                    let id = u32::try_from(self.stems.len()).unwrap_or(u32::MAX);
-                    self.stems.push(stem.clone());
-                    self.stem_ids.insert(stem, id);
-                    id
-                }
-            };
-            if !self.folded.contains(&folded) {
-                self.folded.insert(folded.clone());
-                self.surfaces.push((folded, id));
-            }
-            id
-        });
+        let stem = self.analyze(raw, analyzer);
         self.tokens.insert(raw.to_string(), stem);
         stem
+    }
+
+    /// Folds and stems a token met for the first time; a folded word first met here is
+    /// recorded with this stem.
+    fn analyze(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
+        let (folded, stem) = analyzer.analyze(raw)?;
+        let id = match self.stem_ids.get(&stem) {
+            Some(id) => *id,
+            None => {
+                let id = u32::try_from(self.stems.len()).unwrap_or(u32::MAX);
+                self.stems.push(stem.clone());
+                self.stem_ids.insert(stem, id);
+                id
+            }
+        };
+        if !self.folded.contains(&folded) {
+            self.folded.insert(folded.clone());
+            self.surfaces.push((folded, id));
+        }
+        Some(id)
     }
 }
 
@@ -375,7 +410,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(flat(&parts), flat(&one_pass));
-        assert!(parts.shards().eq(one_pass.shards()));
+        let shards = |index: &TermIndex| -> Vec<(String, Vec<u8>)> {
+            let shards = index.shards().map(|(prefix, shard)| {
+                let json = serde_json::to_vec(&shard).expect("maps with string keys serialize");
+                (prefix, json)
+            });
+            shards.collect()
+        };
+        assert_eq!(shards(&parts), shards(&one_pass));
         let most = flat(&one_pass).values().map(Vec::len).max();
         assert_eq!(most, Some(200));
         for postings in flat(&parts).values() {
@@ -384,6 +426,19 @@ mod tests {
                 "in document order"
             );
         }
+    }
+
+    #[test]
+    fn best_postings_are_the_top_scores_with_the_first_documents_among_equals() {
+        // Scores with many ties, over runs as the parts leave them.
+        let all: Postings = (0..3000u32).map(|d| (d, (d * 7919) % 13, d % 5)).collect();
+        let runs: Vec<Postings> = all.chunks(700).map(<[_]>::to_vec).collect();
+        let mut expected = all.clone();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        expected.truncate(MAX_POSTINGS);
+        expected.sort_unstable();
+        assert_eq!(best_postings(&runs), expected);
+        assert_eq!(best_postings(&runs[..1]), runs[0][..MAX_POSTINGS.min(700)]);
     }
 
     #[test]
