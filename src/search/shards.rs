@@ -140,9 +140,9 @@ impl TermIndex {
                 let count: usize = runs.iter().map(Vec::len).sum();
                 let flat = if count > MAX_POSTINGS {
                     shard.c.push(term);
-                    flat_postings(MAX_POSTINGS, &best_postings(runs))
+                    Flat::Best(Cut::of(runs), runs)
                 } else {
-                    flat_postings(count, runs.iter().flatten())
+                    Flat::All(count, runs)
                 };
                 shard.p.insert(term, flat);
             }
@@ -157,36 +157,92 @@ pub(super) struct Shard<'a> {
     /// Folded word → its stem ("" when the word is its own stem).
     w: BTreeMap<&'a str, &'a str>,
     /// Stem → flat `[doc delta, score, head, …]`.
-    p: BTreeMap<&'a str, Vec<u32>>,
+    p: BTreeMap<&'a str, Flat<'a>>,
     /// Stems in too many documents to narrow a search (their postings are cut).
     c: Vec<&'a str>,
 }
 
-/// The `MAX_POSTINGS` postings of highest score (the first documents among equals), in
-/// document order. A document is in a stem's postings once, so that order is total and
-/// selecting the best ones needs no full sort.
-fn best_postings(runs: &[Postings]) -> Postings {
-    let mut kept = runs.concat();
-    if kept.len() > MAX_POSTINGS {
-        kept.select_nth_unstable_by(MAX_POSTINGS - 1, |a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        kept.truncate(MAX_POSTINGS);
-    }
-    kept.sort_unstable_by_key(|p| p.0);
-    kept
+/// Which of a common stem's postings are kept: the `MAX_POSTINGS` of highest score, the first
+/// documents among equals. Scores are small numbers (`Hits::score`), so the lowest score kept
+/// is found by counting, and the postings are neither copied nor sorted.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    /// Postings scoring more than this are kept…
+    score: u32,
+    /// …and this many of those scoring exactly `score`, the first ones in document order.
+    ties: usize,
 }
 
-/// `count` postings in document order as the flat `[doc delta, score, head, …]` of a shard.
-fn flat_postings<'a>(
+impl Cut {
+    fn of(runs: &[Postings]) -> Cut {
+        let max = runs.iter().flatten().map(|p| p.1).max().unwrap_or(0);
+        let mut counts = vec![0usize; max as usize + 1];
+        for posting in runs.iter().flatten() {
+            counts[posting.1 as usize] += 1;
+        }
+        let mut above = 0;
+        for score in (0..=max).rev() {
+            let count = counts[score as usize];
+            if above + count >= MAX_POSTINGS {
+                return Cut {
+                    score,
+                    ties: MAX_POSTINGS - above,
+                };
+            }
+            above += count;
+        }
+        Cut {
+            score: 0,
+            ties: usize::MAX,
+        }
+    }
+
+    /// The postings kept, in document order.
+    fn kept(self, runs: &[Postings]) -> impl Iterator<Item = &(u32, u32, u32)> {
+        let mut ties = self.ties;
+        runs.iter().flatten().filter(move |posting| {
+            let tie = posting.1 == self.score && ties > 0;
+            if tie {
+                ties -= 1;
+            }
+            posting.1 > self.score || tie
+        })
+    }
+}
+
+/// A stem's postings in document order, written as the flat `[doc delta, score, head, …]` of
+/// a shard straight from where they are, not copied into one list first.
+enum Flat<'a> {
+    /// All of them (how many, and the runs the parts left).
+    All(usize, &'a [Postings]),
+    /// The best of a common stem's.
+    Best(Cut, &'a [Postings]),
+}
+
+impl Serialize for Flat<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Flat::All(count, runs) => serialize_flat(serializer, *count, runs.iter().flatten()),
+            Flat::Best(cut, runs) => serialize_flat(serializer, MAX_POSTINGS, cut.kept(runs)),
+        }
+    }
+}
+
+fn serialize_flat<'p, S: serde::Serializer>(
+    serializer: S,
     count: usize,
-    postings: impl IntoIterator<Item = &'a (u32, u32, u32)>,
-) -> Vec<u32> {
-    let mut flat = Vec::with_capacity(count * 3);
+    postings: impl Iterator<Item = &'p (u32, u32, u32)>,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq as _;
+    let mut seq = serializer.serialize_seq(Some(count * 3))?;
     let mut last = 0;
     for &(doc, score, head) in postings {
-        flat.extend([doc - last, score, head]);
+        seq.serialize_element(&(doc - last))?;
+        seq.serialize_element(&score)?;
+        seq.serialize_element(&head)?;
         last = doc;
     }
-    flat
+    seq.end()
 }
 
 /// Splits sorted `(term, bytes)` that share `prefix` into shards, one per next character while
@@ -286,11 +342,12 @@ impl Part {
 /// The words met so far: each distinct token is folded and stemmed once (that is most of the
 /// index's work, and texts repeat their words).
 #[derive(Default)]
-struct Vocab {
+struct Vocab<'a> {
     /// Token as written → its stem number, `None` when it is not indexed. Looked up for every
     /// word of every text, so hashed with foldhash (a fraction of SipHash's cost on short keys,
-    /// still seeded per process); only its lookups matter, never its order.
-    tokens: foldhash::HashMap<String, Option<u32>>,
+    /// still seeded per process); only its lookups matter, never its order. The tokens are
+    /// borrowed from the documents' texts: none is copied.
+    tokens: foldhash::HashMap<&'a str, Option<u32>>,
     /// Folded words already in `surfaces`.
     folded: HashSet<String>,
     /// Stem number → stem.
@@ -300,14 +357,14 @@ struct Vocab {
     surfaces: Vec<(String, u32)>,
 }
 
-impl Vocab {
+impl<'a> Vocab<'a> {
     /// The stem number of a token, analysing it on its first occurrence.
-    fn stem_of(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
+    fn stem_of(&mut self, raw: &'a str, analyzer: &Analyzer) -> Option<u32> {
         if let Some(known) = self.tokens.get(raw) {
             return *known;
         }
         let stem = self.analyze(raw, analyzer);
-        self.tokens.insert(raw.to_string(), stem);
+        self.tokens.insert(raw, stem);
         stem
     }
 
@@ -437,8 +494,11 @@ mod tests {
         expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
         expected.truncate(MAX_POSTINGS);
         expected.sort_unstable();
-        assert_eq!(best_postings(&runs), expected);
-        assert_eq!(best_postings(&runs[..1]), runs[0][..MAX_POSTINGS.min(700)]);
+        let kept = |runs: &[Postings]| -> Postings { Cut::of(runs).kept(runs).copied().collect() };
+        assert_eq!(kept(&runs), expected);
+        assert_eq!(kept(&runs[..1]), runs[0]);
+        let one_score: Vec<Postings> = vec![(0..900).map(|d| (d, 7, 0)).collect()];
+        assert_eq!(kept(&one_score), one_score[0][..MAX_POSTINGS]);
     }
 
     #[test]
