@@ -101,7 +101,7 @@ impl TermIndex {
         }
     }
 
-    /// The term shards: `(prefix, JSON)` with every shard under `SHARD_BYTES` unless its terms
+    /// The term shards: `(prefix, shard)` with every shard under `SHARD_BYTES` unless its terms
     /// share a `MAX_PREFIX`-long prefix. A term lives in the shard of the longest prefix of it
     /// that names a shard; that is how the browser finds it.
     /// Each shard is made as the caller takes it, on any core, so they are not all in memory at
@@ -174,6 +174,8 @@ struct Cut {
 }
 
 impl Cut {
+    /// The cut of a stem's postings (`runs`, in document order). Counts one slot per score up
+    /// to the highest, which `Hits::score` keeps under 160.
     fn of(runs: &[Postings]) -> Cut {
         let max = runs.iter().flatten().map(|p| p.1).max().unwrap_or(0);
         let mut counts = vec![0usize; max as usize + 1];
