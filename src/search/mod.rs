@@ -86,31 +86,21 @@ fn write_index(
     sink: &dyn OutputSink,
 ) -> anyhow::Result<String> {
     let dir = format!("search-index.{lang}");
-    let analyzer = terms::Analyzer::new(lang);
-    let index = shards::TermIndex::build(docs, &analyzer);
-    let mut manifest = Manifest {
+    // The terms and the texts need nothing of each other: made side by side, the steps of one
+    // that use a single core (merging the parts, splitting the shards) leave the other cores to
+    // the other.
+    let (shards, meta) = rayon::join(
+        || write_shards(sink, &dir, lang, docs),
+        || write_metas(sink, &dir, lang, docs),
+    );
+    let manifest = Manifest {
         lang: lang.as_str(),
         count: docs.len(),
         dir: format!("{dir}/"),
-        shards: BTreeMap::new(),
-        meta: Vec::new(),
+        shards: shards?,
+        meta: meta?,
         chunk: shards::META_CHUNK,
     };
-    for (prefix, json) in index.shards() {
-        let file = write_part(sink, &dir, lang, &format!("s-{}", file_key(&prefix)), &json)?;
-        manifest.shards.insert(prefix, file);
-    }
-    // The texts are one file per result: written from every core, as pages are.
-    let metas = docs
-        .par_chunks(shards::META_CHUNK)
-        .enumerate()
-        .map(|(n, chunk)| meta_chunk(sink, &dir, lang, n, chunk))
-        .collect::<anyhow::Result<Vec<Vec<u8>>>>()?;
-    for (n, json) in metas.iter().enumerate() {
-        manifest
-            .meta
-            .push(write_part(sink, &dir, lang, &format!("m-{n}"), json)?);
-    }
     let mut script = b"self.INTEGRIDAD_SEARCH = ".to_vec();
     serde_json::to_writer(&mut script, &manifest)?;
     script.extend_from_slice(b";\n");
@@ -122,20 +112,58 @@ fn write_index(
     Ok(name)
 }
 
-/// Writes the text file of each result of chunk `n` (`chunk`); returns the chunk's JSON list of
+/// Analyses the documents' words and writes the term shards; returns each shard's prefix and
+/// file.
+fn write_shards(
+    sink: &dyn OutputSink,
+    dir: &str,
+    lang: &Lang,
+    docs: &[docs::SearchDoc],
+) -> anyhow::Result<BTreeMap<String, String>> {
+    let index = shards::TermIndex::build(docs, &terms::Analyzer::new(lang));
+    index
+        .shards()
+        .map(|(prefix, shard)| {
+            let file = write_part(sink, dir, lang, &format!("s-{}", file_key(&prefix)), &shard)?;
+            Ok((prefix, file))
+        })
+        .collect()
+}
+
+/// Writes the text file of every result and the chunks of titles and links; returns the
+/// chunks' files in order. The texts are one file per result: written from every core, as
+/// pages are.
+fn write_metas(
+    sink: &dyn OutputSink,
+    dir: &str,
+    lang: &Lang,
+    docs: &[docs::SearchDoc],
+) -> anyhow::Result<Vec<String>> {
+    docs.par_chunks(shards::META_CHUNK)
+        .enumerate()
+        .map(|(n, chunk)| {
+            let entries = meta_chunk(sink, dir, lang, n, chunk)?;
+            write_part(sink, dir, lang, &format!("m-{n}"), &entries)
+        })
+        .collect()
+}
+
+/// One result in a chunk of titles and links: title, link, section, text file and heading ids.
+type MetaEntry<'a> = (&'a str, &'a str, &'a str, String, Vec<&'a str>);
+
+/// Writes the text file of each result of chunk `n` (`chunk`); returns the chunk's list of
 /// titles, links, sections, text files and heading ids.
-fn meta_chunk(
+fn meta_chunk<'a>(
     sink: &dyn OutputSink,
     dir: &str,
     lang: &Lang,
     n: usize,
-    chunk: &[docs::SearchDoc<'_>],
-) -> anyhow::Result<Vec<u8>> {
+    chunk: &'a [docs::SearchDoc<'_>],
+) -> anyhow::Result<Vec<MetaEntry<'a>>> {
     let mut entries = Vec::with_capacity(chunk.len());
     for (k, doc) in chunk.iter().enumerate() {
         let id = n * shards::META_CHUNK + k;
-        let text = doc_text_json(doc)?;
-        let file = write_part(sink, dir, lang, &format!("t-{id}"), &text)?;
+        let file = write_part(sink, dir, lang, &format!("t-{id}"), &doc_text(doc))?;
         // Title, link, section, text file and heading ids: enough to list the result and
         // link it to its heading before its text (for the excerpt) has arrived.
         let heads: Vec<&str> = doc.headings.iter().map(|h| h.id.as_str()).collect();
@@ -147,23 +175,24 @@ fn meta_chunk(
             heads,
         ));
     }
-    Ok(serde_json::to_vec(&entries)?)
+    Ok(entries)
 }
 
-/// Writes one part of the index as a script that files its JSON under `<lang>/<key>` in
-/// `self.INTEGRIDAD_SEARCH_PARTS`; returns its file name within the index folder.
+/// Writes one part of the index as a script that files `json` under `<lang>/<key>` in
+/// `self.INTEGRIDAD_SEARCH_PARTS`; returns its file name within the index folder. The JSON is
+/// written straight into the script: the texts are most of the index's bytes.
 fn write_part(
     sink: &dyn OutputSink,
     dir: &str,
     lang: &Lang,
     key: &str,
-    json: &[u8],
+    json: &impl Serialize,
 ) -> anyhow::Result<String> {
     let mut script = format!(
         "(self.INTEGRIDAD_SEARCH_PARTS=self.INTEGRIDAD_SEARCH_PARTS||{{}})[\"{lang}/{key}\"]="
     )
     .into_bytes();
-    script.extend_from_slice(json);
+    serde_json::to_writer(&mut script, json)?;
     script.extend_from_slice(b";\n");
     let file = hashed_name(&format!("{key}.js"), &script);
     sink.write(&format!("{dir}/{file}"), &script)?;
@@ -171,25 +200,46 @@ fn write_part(
 }
 
 /// The text of one result: description, body, and each heading's id and where it starts in the
-/// body, counted in UTF-16 code units as JavaScript strings are.
-fn doc_text_json(doc: &docs::SearchDoc) -> anyhow::Result<Vec<u8>> {
-    #[derive(Serialize)]
-    struct Text<'a> {
-        d: &'a str,
-        b: &'a str,
-        h: Vec<(&'a str, usize)>,
-    }
-    let mut h = Vec::new();
+/// body.
+#[derive(Serialize)]
+struct Text<'a> {
+    d: &'a str,
+    b: &'a str,
+    /// Heading id and offset in `b`, counted in UTF-16 code units as JavaScript strings are.
+    h: Vec<(&'a str, usize)>,
+}
+
+/// The text of `doc`. Headings come in text order, so each count of UTF-16 units goes on from
+/// the one before instead of from the start of the body.
+fn doc_text<'a>(doc: &'a docs::SearchDoc) -> Text<'a> {
+    let mut h = Vec::with_capacity(doc.headings.len());
+    // Byte offset of the last heading counted and its UTF-16 offset.
+    let mut counted = (0, 0);
     for heading in &doc.headings {
-        if let Some(before) = doc.text.get(..heading.offset) {
-            h.push((heading.id.as_str(), before.encode_utf16().count()));
-        }
+        let Some(before) = doc.text.get(..heading.offset) else {
+            continue;
+        };
+        let (from, units) = if heading.offset >= counted.0 {
+            counted
+        } else {
+            (0, 0)
+        };
+        let units = units + utf16_len(before.get(from..).unwrap_or_default());
+        counted = (heading.offset, units);
+        h.push((heading.id.as_str(), units));
     }
-    Ok(serde_json::to_vec(&Text {
+    Text {
         d: &doc.description,
         b: &doc.text,
         h,
-    })?)
+    }
+}
+
+/// The length of `text` in UTF-16 code units: one per character, two for a character outside
+/// the Basic Multilingual Plane (four bytes in UTF-8). Both counts run over bytes, not decoded
+/// characters.
+fn utf16_len(text: &str) -> usize {
+    text.chars().count() + text.bytes().filter(|&b| b >= 0xF0).count()
 }
 
 /// A shard prefix as part of a file name: ASCII letters and digits as they are, any other
@@ -221,6 +271,13 @@ pub(crate) fn truncate(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn utf16_lengths_match_javascript() {
+        for text in ["", "abc", "año", "€ y ñ", "𝔘𝔫𝔦 code", "日本語", "a\u{301}"] {
+            assert_eq!(utf16_len(text), text.encode_utf16().count(), "{text}");
+        }
+    }
 
     #[test]
     fn file_keys_are_plain_ascii() {

@@ -1,6 +1,6 @@
 //! The inverted index of one language and its split into small scripts: terms by prefix
 //! (`s-<prefix>`), document titles and links in chunks (`m-<n>`), and each document's text
-//! (`t-<n>`), so a query loads only what it needs. Builds bytes; writes nothing itself.
+//! (`t-<n>`), so a query loads only what it needs. Builds the shards; writes nothing itself.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -101,11 +101,12 @@ impl TermIndex {
         }
     }
 
-    /// The term shards: `(prefix, JSON)` with every shard under `SHARD_BYTES` unless its terms
+    /// The term shards: `(prefix, shard)` with every shard under `SHARD_BYTES` unless its terms
     /// share a `MAX_PREFIX`-long prefix. A term lives in the shard of the longest prefix of it
     /// that names a shard; that is how the browser finds it.
-    /// Each shard's JSON is made as the caller takes it, so they are not all in memory at once.
-    pub(super) fn shards(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+    /// Each shard is made as the caller takes it, on any core, so they are not all in memory at
+    /// once; collected, they come in prefix order.
+    pub(super) fn shards(&self) -> impl IndexedParallelIterator<Item = (String, Shard<'_>)> {
         let mut sizes: BTreeMap<&str, usize> = BTreeMap::new();
         for (surface, stem) in &self.surfaces {
             *sizes.entry(surface).or_default() += surface.len() + stem.len() + 6;
@@ -117,52 +118,133 @@ impl TermIndex {
         let keys: Vec<(&str, usize)> = sizes.into_iter().collect();
         let mut groups = Vec::new();
         split(String::new(), &keys, &mut groups);
-        groups.into_iter().map(|(prefix, terms)| {
-            let json = self.shard_json(&terms);
-            (prefix, json)
+        groups.into_par_iter().map(|(prefix, terms)| {
+            let shard = self.shard(&terms);
+            (prefix, shard)
         })
     }
 
-    fn shard_json(&self, terms: &[&str]) -> Vec<u8> {
-        #[derive(Serialize)]
-        struct Shard<'a> {
-            /// Folded word → its stem ("" when the word is its own stem).
-            w: BTreeMap<&'a str, &'a str>,
-            /// Stem → flat `[doc delta, score, head, …]`.
-            p: BTreeMap<&'a str, Vec<u32>>,
-            /// Stems in too many documents to narrow a search (their postings are cut).
-            c: Vec<&'a str>,
-        }
+    fn shard<'a>(&'a self, terms: &[&'a str]) -> Shard<'a> {
         let mut shard = Shard {
             w: BTreeMap::new(),
             p: BTreeMap::new(),
             c: Vec::new(),
         };
-        for term in terms {
-            if let Some(stem) = self.surfaces.get(*term) {
+        for &term in terms {
+            if let Some(stem) = self.surfaces.get(term) {
                 shard
                     .w
                     .insert(term, if stem == term { "" } else { stem.as_str() });
             }
-            if let Some(runs) = self.postings.get(*term) {
-                let mut kept: Postings = runs.iter().flatten().copied().collect();
-                if kept.len() > MAX_POSTINGS {
-                    kept.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                    kept.truncate(MAX_POSTINGS);
-                    kept.sort_unstable();
+            if let Some(runs) = self.postings.get(term) {
+                let count: usize = runs.iter().map(Vec::len).sum();
+                let flat = if count > MAX_POSTINGS {
                     shard.c.push(term);
-                }
-                let mut flat = Vec::with_capacity(kept.len() * 3);
-                let mut last = 0;
-                for (doc, score, head) in kept {
-                    flat.extend([doc - last, score, head]);
-                    last = doc;
-                }
+                    Flat::Best(Cut::of(runs), runs)
+                } else {
+                    Flat::All(count, runs)
+                };
                 shard.p.insert(term, flat);
             }
         }
-        serde_json::to_vec(&shard).expect("maps with string keys serialize")
+        shard
     }
+}
+
+/// One term shard, as its JSON says it.
+#[derive(Serialize)]
+pub(super) struct Shard<'a> {
+    /// Folded word → its stem ("" when the word is its own stem).
+    w: BTreeMap<&'a str, &'a str>,
+    /// Stem → flat `[doc delta, score, head, …]`.
+    p: BTreeMap<&'a str, Flat<'a>>,
+    /// Stems in too many documents to narrow a search (their postings are cut).
+    c: Vec<&'a str>,
+}
+
+/// Which of a common stem's postings are kept: the `MAX_POSTINGS` of highest score, the first
+/// documents among equals. Scores are small numbers (`Hits::score`), so the lowest score kept
+/// is found by counting, and the postings are neither copied nor sorted.
+#[derive(Debug, Clone, Copy)]
+struct Cut {
+    /// Postings scoring more than this are kept…
+    score: u32,
+    /// …and this many of those scoring exactly `score`, the first ones in document order.
+    ties: usize,
+}
+
+impl Cut {
+    /// The cut of a stem's postings (`runs`, in document order). Counts one slot per score up
+    /// to the highest, which `Hits::score` keeps under 160.
+    fn of(runs: &[Postings]) -> Cut {
+        let max = runs.iter().flatten().map(|p| p.1).max().unwrap_or(0);
+        let mut counts = vec![0usize; max as usize + 1];
+        for posting in runs.iter().flatten() {
+            counts[posting.1 as usize] += 1;
+        }
+        let mut above = 0;
+        for score in (0..=max).rev() {
+            let count = counts[score as usize];
+            if above + count >= MAX_POSTINGS {
+                return Cut {
+                    score,
+                    ties: MAX_POSTINGS - above,
+                };
+            }
+            above += count;
+        }
+        Cut {
+            score: 0,
+            ties: usize::MAX,
+        }
+    }
+
+    /// The postings kept, in document order.
+    fn kept(self, runs: &[Postings]) -> impl Iterator<Item = &(u32, u32, u32)> {
+        let mut ties = self.ties;
+        runs.iter().flatten().filter(move |posting| {
+            let tie = posting.1 == self.score && ties > 0;
+            if tie {
+                ties -= 1;
+            }
+            posting.1 > self.score || tie
+        })
+    }
+}
+
+/// A stem's postings in document order, written as the flat `[doc delta, score, head, …]` of
+/// a shard straight from where they are, not copied into one list first.
+enum Flat<'a> {
+    /// All of them (how many, and the runs the parts left).
+    All(usize, &'a [Postings]),
+    /// The best of a common stem's.
+    Best(Cut, &'a [Postings]),
+}
+
+impl Serialize for Flat<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Flat::All(count, runs) => serialize_flat(serializer, *count, runs.iter().flatten()),
+            Flat::Best(cut, runs) => serialize_flat(serializer, MAX_POSTINGS, cut.kept(runs)),
+        }
+    }
+}
+
+fn serialize_flat<'p, S: serde::Serializer>(
+    serializer: S,
+    count: usize,
+    postings: impl Iterator<Item = &'p (u32, u32, u32)>,
+) -> Result<S::Ok, S::Error> {
+    use serde::ser::SerializeSeq as _;
+    let mut seq = serializer.serialize_seq(Some(count * 3))?;
+    let mut last = 0;
+    for &(doc, score, head) in postings {
+        seq.serialize_element(&(doc - last))?;
+        seq.serialize_element(&score)?;
+        seq.serialize_element(&head)?;
+        last = doc;
+    }
+    seq.end()
 }
 
 /// Splits sorted `(term, bytes)` that share `prefix` into shards, one per next character while
@@ -216,11 +298,16 @@ impl Part {
                     hits.of(stem).body += 1;
                 }
             }
+            // Number of headings that start at or before the current word: words come in text
+            // order, so it only moves forward.
+            let mut section = 0;
             for (start, raw) in terms::tokens(&doc.text) {
                 let Some(stem) = vocab.stem_of(raw, analyzer) else {
                     continue;
                 };
-                let section = doc.headings.partition_point(|h| h.offset <= start);
+                while doc.headings.get(section).is_some_and(|h| h.offset <= start) {
+                    section += 1;
+                }
                 let in_heading = section > 0 && start < doc.headings[section - 1].end;
                 let hit = hits.of(stem);
                 if in_heading {
@@ -257,9 +344,12 @@ impl Part {
 /// The words met so far: each distinct token is folded and stemmed once (that is most of the
 /// index's work, and texts repeat their words).
 #[derive(Default)]
-struct Vocab {
-    /// Token as written → its stem number, `None` when it is not indexed.
-    tokens: HashMap<String, Option<u32>>,
+struct Vocab<'a> {
+    /// Token as written → its stem number, `None` when it is not indexed. Looked up for every
+    /// word of every text, so hashed with foldhash (a fraction of SipHash's cost on short keys,
+    /// still seeded per process); only its lookups matter, never its order. The tokens are
+    /// borrowed from the documents' texts: none is copied.
+    tokens: foldhash::HashMap<&'a str, Option<u32>>,
     /// Folded words already in `surfaces`.
     folded: HashSet<String>,
     /// Stem number → stem.
@@ -269,31 +359,35 @@ struct Vocab {
     surfaces: Vec<(String, u32)>,
 }
 
-impl Vocab {
-    /// The stem number of a token, analysing it on its first occurrence. A folded word first
-    /// met here is recorded with this stem.
-    fn stem_of(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
+impl<'a> Vocab<'a> {
+    /// The stem number of a token, analysing it on its first occurrence.
+    fn stem_of(&mut self, raw: &'a str, analyzer: &Analyzer) -> Option<u32> {
         if let Some(known) = self.tokens.get(raw) {
             return *known;
         }
-        let stem = analyzer.analyze(raw).map(|(folded, stem)| {
-            let id = match self.stem_ids.get(&stem) {
-                Some(id) => *id,
-                None => {
-                    let id = u32::try_from(self.stems.len()).unwrap_or(u32::MAX);
-                    self.stems.push(stem.clone());
-                    self.stem_ids.insert(stem, id);
-                    id
-                }
-            };
-            if !self.folded.contains(&folded) {
-                self.folded.insert(folded.clone());
-                self.surfaces.push((folded, id));
-            }
-            id
-        });
-        self.tokens.insert(raw.to_string(), stem);
+        let stem = self.analyze(raw, analyzer);
+        self.tokens.insert(raw, stem);
         stem
+    }
+
+    /// Folds and stems a token met for the first time; a folded word first met here is
+    /// recorded with this stem.
+    fn analyze(&mut self, raw: &str, analyzer: &Analyzer) -> Option<u32> {
+        let (folded, stem) = analyzer.analyze(raw)?;
+        let id = match self.stem_ids.get(&stem) {
+            Some(id) => *id,
+            None => {
+                let id = u32::try_from(self.stems.len()).unwrap_or(u32::MAX);
+                self.stems.push(stem.clone());
+                self.stem_ids.insert(stem, id);
+                id
+            }
+        };
+        if !self.folded.contains(&folded) {
+            self.folded.insert(folded.clone());
+            self.surfaces.push((folded, id));
+        }
+        Some(id)
     }
 }
 
@@ -375,7 +469,14 @@ mod tests {
                 .collect()
         };
         assert_eq!(flat(&parts), flat(&one_pass));
-        assert!(parts.shards().eq(one_pass.shards()));
+        let shards = |index: &TermIndex| -> Vec<(String, Vec<u8>)> {
+            let shards = index.shards().map(|(prefix, shard)| {
+                let json = serde_json::to_vec(&shard).expect("maps with string keys serialize");
+                (prefix, json)
+            });
+            shards.collect()
+        };
+        assert_eq!(shards(&parts), shards(&one_pass));
         let most = flat(&one_pass).values().map(Vec::len).max();
         assert_eq!(most, Some(200));
         for postings in flat(&parts).values() {
@@ -384,6 +485,22 @@ mod tests {
                 "in document order"
             );
         }
+    }
+
+    #[test]
+    fn best_postings_are_the_top_scores_with_the_first_documents_among_equals() {
+        // Scores with many ties, over runs as the parts leave them.
+        let all: Postings = (0..3000u32).map(|d| (d, (d * 7919) % 13, d % 5)).collect();
+        let runs: Vec<Postings> = all.chunks(700).map(<[_]>::to_vec).collect();
+        let mut expected = all.clone();
+        expected.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        expected.truncate(MAX_POSTINGS);
+        expected.sort_unstable();
+        let kept = |runs: &[Postings]| -> Postings { Cut::of(runs).kept(runs).copied().collect() };
+        assert_eq!(kept(&runs), expected);
+        assert_eq!(kept(&runs[..1]), runs[0]);
+        let one_score: Vec<Postings> = vec![(0..900).map(|d| (d, 7, 0)).collect()];
+        assert_eq!(kept(&one_score), one_score[0][..MAX_POSTINGS]);
     }
 
     #[test]

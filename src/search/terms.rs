@@ -54,21 +54,40 @@ impl Analyzer {
     }
 }
 
-/// The runs of letters and digits of `text` with their byte offsets, in order.
+/// The runs of letters and digits of `text` with their byte offsets, in order: the runs of
+/// `char::is_alphanumeric`. This loop sees every byte of every text, so an ASCII byte (most of
+/// the text of either language) is classified as a byte, without decoding a `char`.
 pub(crate) fn tokens(text: &str) -> impl Iterator<Item = (usize, &str)> {
-    let mut rest = text.char_indices().peekable();
+    let mut at = 0;
     std::iter::from_fn(move || {
-        let (start, _) = rest.find(|(_, c)| c.is_alphanumeric())?;
-        let mut end = text.len();
-        while let Some(&(i, c)) = rest.peek() {
-            if !c.is_alphanumeric() {
-                end = i;
-                break;
+        let start = loop {
+            let (len, alphanumeric) = char_class(text, at)?;
+            if alphanumeric {
+                break at;
             }
-            rest.next();
+            at += len;
+        };
+        at = start;
+        while let Some((len, true)) = char_class(text, at) {
+            at += len;
         }
-        Some((start, &text[start..end]))
+        Some((start, &text[start..at]))
     })
+}
+
+/// The length in bytes of the `char` at byte `at` of `text` (a `char` boundary) and whether it
+/// is a letter or digit; `None` at the end of the text.
+#[inline]
+fn char_class(text: &str, at: usize) -> Option<(usize, bool)> {
+    let byte = *text.as_bytes().get(at)?;
+    if byte.is_ascii() {
+        return Some((1, byte.is_ascii_alphanumeric()));
+    }
+    let c = text.get(at..)?.chars().next()?;
+    // The accented letters of Spanish and the other Latin languages (`À`–`ÿ` but `×` and `÷`)
+    // without a search of the Unicode tables.
+    let latin_letter = ('\u{C0}'..='\u{FF}').contains(&c) && c != '×' && c != '÷';
+    Some((c.len_utf8(), latin_letter || c.is_alphanumeric()))
 }
 
 /// Lowercase without diacritics: `Denunció` → `denuncio`, `año` → `ano`.
@@ -128,6 +147,55 @@ mod tests {
         assert!(spanish.iter().all(|s| s == &spanish[0]), "{spanish:?}");
         let english = stems("en", "gifts gift Gifts");
         assert!(english.iter().all(|s| s == "gift"), "{english:?}");
+    }
+
+    /// The runs of `char::is_alphanumeric`, found one `char` at a time.
+    fn char_runs(text: &str) -> Vec<(usize, &str)> {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for (i, c) in text.char_indices().chain([(text.len(), ' ')]) {
+            match (c.is_alphanumeric(), start) {
+                (true, None) => start = Some(i),
+                (false, Some(s)) => {
+                    runs.push((s, &text[s..i]));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn tokens_are_the_runs_of_letters_and_digits() {
+        for text in [
+            "",
+            "   ",
+            "Un código, y ¿regalos?",
+            "año2026—ñandú·x",
+            "日本語テキスト ok",
+            "a\u{301}b ε-δ 𝔘𝔫𝔦 x²³ ٣٤ end",
+            "trailing word",
+            "¡¿",
+        ] {
+            assert_eq!(
+                tokens(text).collect::<Vec<_>>(),
+                char_runs(text),
+                "{text:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn every_char_is_classified_as_char_is_alphanumeric_says() {
+        for c in ('\0'..='\u{3000}').chain(['𝔘', '٣', '日', '\u{FEFF}']) {
+            let text = c.to_string();
+            assert_eq!(
+                char_class(&text, 0),
+                Some((c.len_utf8(), c.is_alphanumeric())),
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
