@@ -256,27 +256,31 @@ fn without_checksums_a_rebuild_compares_the_published_bytes() {
     assert!(!site.exists("public/SHA256SUMS"));
 }
 
+/// Edits two published files by hand as no checksum list may hide: `same_size` gets other bytes
+/// of the same size (newer than `SHA256SUMS`), `longer` grows and is given a time older than
+/// the list's.
+fn edit_published_by_hand(site: &SiteTest, same_size: &str, longer: &str) {
+    let sums_written = std::fs::metadata(site.path("public/SHA256SUMS"))
+        .unwrap()
+        .modified()
+        .unwrap();
+    site.write(same_size, site.read(same_size).replacen('<', "[", 1));
+    site.write(longer, format!("{}<!-- edited -->", site.read(longer)));
+    std::fs::File::options()
+        .write(true)
+        .open(site.path(longer))
+        .unwrap()
+        .set_modified(sums_written - std::time::Duration::from_secs(60))
+        .unwrap();
+}
+
 #[test]
 fn a_published_file_edited_by_hand_is_never_reused() {
     let site = SiteTest::fixture("build/basic");
     site.build().ok();
     let clean = site.tree("public");
-    let sums_written = std::fs::metadata(site.path("public/SHA256SUMS"))
-        .unwrap()
-        .modified()
-        .unwrap();
-    // Same size but other bytes (newer than the list), and other size with the list's date:
-    // neither may be taken for the file the list describes.
-    let same_size = site.read("public/index.html").replacen('<', "[", 1);
-    site.write("public/index.html", &same_size);
-    let longer = format!("{}<!-- edited -->", site.read("public/sitemap.xml"));
-    site.write("public/sitemap.xml", &longer);
-    std::fs::File::options()
-        .write(true)
-        .open(site.path("public/sitemap.xml"))
-        .unwrap()
-        .set_modified(sums_written - std::time::Duration::from_secs(60))
-        .unwrap();
+    // Neither may be taken for the file the list describes.
+    edit_published_by_hand(&site, "public/index.html", "public/sitemap.xml");
     site.build().ok();
     assert_eq!(site.tree("public"), clean);
 }
@@ -434,22 +438,12 @@ fn a_published_page_edited_by_hand_is_rendered_again_though_its_record_matches()
     let site = SiteTest::fixture("build/basic");
     site.build().ok();
     let clean = site.tree("public");
-    let sums_written = std::fs::metadata(site.path("public/SHA256SUMS"))
-        .unwrap()
-        .modified()
-        .unwrap();
-    // Other bytes of the same size, newer than the list: the bytes are hashed.
-    let page = "public/toolkit/codigo-de-conducta/index.html";
-    site.write(page, site.read(page).replacen('<', "[", 1));
-    // Other size, with a time older than the list's: the size tells.
-    let other = "public/toolkit/riesgos/index.html";
-    site.write(other, format!("{}<!-- edited -->", site.read(other)));
-    std::fs::File::options()
-        .write(true)
-        .open(site.path(other))
-        .unwrap()
-        .set_modified(sums_written - std::time::Duration::from_secs(60))
-        .unwrap();
+    // The first page's bytes are hashed (it is newer than the list); the second's size tells.
+    edit_published_by_hand(
+        &site,
+        "public/toolkit/codigo-de-conducta/index.html",
+        "public/toolkit/riesgos/index.html",
+    );
     let run = site.run(&["build", "--verbose"]);
     let all = pages_taken(site.run(&["build", "--verbose"]).ok());
     assert_eq!(pages_taken(run.ok()), all - 2);
