@@ -263,7 +263,10 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                 let foreign =
                     integrity::check_foreign_files(&config.output_dir, &shown, &new_files);
                 diags.extend_from(foreign);
-                let record = output::Record::of_build(reuse.made.get(), &staging.sums());
+                let record = output::Record::of_build(
+                    reuse.made.get().map_or(&[], Vec::as_slice),
+                    &staging.sums(),
+                );
                 output::swap_in(staging, &config.output_dir)?;
                 // Only a hint for the next build (see `output::Record`): losing it costs time.
                 let _ = record.save(&config.output_dir);

@@ -56,12 +56,9 @@ impl Record {
 
     /// The record of a build's output: every page made (`render::Reuse::made`) with the
     /// hashes its files were written with; a page with a file not written is left out.
-    pub fn of_build(
-        made: Option<&Vec<crate::render::PageFiles>>,
-        written: &BTreeMap<String, Sum>,
-    ) -> Record {
+    pub fn of_build(made: &[crate::render::PageFiles], written: &BTreeMap<String, Sum>) -> Record {
         let mut record = Record::default();
-        for page in made.into_iter().flatten() {
+        for page in made {
             let files: Option<Vec<(String, Sum)>> = page
                 .files
                 .iter()

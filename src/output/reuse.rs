@@ -56,17 +56,14 @@ impl Previous {
         })
     }
 
-    /// Hard-links the published `path` to `target` when it holds what `expected` says. `false`
-    /// when it differs, is missing, is not a plain file, or cannot be linked; the caller then
-    /// writes the file. The link is checked to be the very file that was compared.
-    pub(super) fn link_if_same(&self, path: &str, expected: Expected<'_>, target: &Path) -> bool {
-        let Some(meta) = self.matching(path, expected) else {
-            return false;
-        };
+    /// Hard-links the published `path`, found to match (`matching` gave `published`), to
+    /// `target`; `false` when it cannot be linked, and the caller then writes the file. The
+    /// link is checked to be the very file that was compared.
+    pub(super) fn link(&self, path: &str, published: &std::fs::Metadata, target: &Path) -> bool {
         if std::fs::hard_link(self.dir.join(path), target).is_err() {
             return false;
         }
-        if same_inode(&meta, target) {
+        if same_inode(published, target) {
             return true;
         }
         // The published file was replaced between the comparison and the link.
@@ -74,23 +71,11 @@ impl Previous {
         false
     }
 
-    /// Whether `existing` (a file of a recycled staging folder, see `staging`) is the very
-    /// published file at `path` and that file holds what `expected` says: then it may stay.
-    pub(super) fn is_same_file(
-        &self,
-        path: &str,
-        expected: Expected<'_>,
-        existing: &std::fs::Metadata,
-    ) -> bool {
-        self.matching(path, expected)
-            .is_some_and(|published| same_identity(&published, existing))
-    }
-
     /// The published file at `path` when it is a plain file on the staging folder's device that
     /// holds what `expected` says. Its hash is taken from the published `SHA256SUMS` when that
     /// list is trusted for the file (the file is older than the list: file times are coarse, so
     /// a hand edit right after a build can carry the list's time), else from its bytes.
-    fn matching(&self, path: &str, expected: Expected<'_>) -> Option<std::fs::Metadata> {
+    pub(super) fn matching(&self, path: &str, expected: Expected<'_>) -> Option<std::fs::Metadata> {
         let (mut file, meta) = open_plain(&self.dir.join(path))?;
         if meta.len() != expected.len() || !self.same_device(&meta) {
             return None;
@@ -164,14 +149,15 @@ fn same_inode(compared: &std::fs::Metadata, linked: &Path) -> bool {
     std::fs::symlink_metadata(linked).is_ok_and(|m| same_identity(compared, &m))
 }
 
+/// Whether two files are the same file (one inode on one device).
 #[cfg(unix)]
-fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
+pub(super) fn same_identity(a: &std::fs::Metadata, b: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::MetadataExt as _;
     a.ino() == b.ino() && a.dev() == b.dev()
 }
 
 #[cfg(not(unix))]
-fn same_identity(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
+pub(super) fn same_identity(_a: &std::fs::Metadata, _b: &std::fs::Metadata) -> bool {
     false
 }
 

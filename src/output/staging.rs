@@ -19,7 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::interrupt::{self, Gate};
 use super::removal::{ignore_missing, remove_leftover};
-use super::reuse::{Expected, Previous};
+use super::reuse::{same_identity, Expected, Previous};
 use super::sys::{self, Exchange, FolderLock, Wait};
 use super::{in_place, MARKER, MARKER_TEXT};
 use crate::output::{OutputSink, Sum};
@@ -42,10 +42,11 @@ pub(crate) struct StagingSink {
     /// The files written that are not listed in `SHA256SUMS` (the list and its signature).
     unlisted: Mutex<BTreeSet<String>>,
     previous: Option<Previous>,
-    /// Whether the folder is a recycled spare: it holds an older output, whose files are kept
-    /// when they are the published file with the right bytes and replaced otherwise, and whose
-    /// files the new site does not have are swept away before the swap.
-    recycled: bool,
+    /// Where the folder came from when it is a recycled spare (and goes back to after a failed
+    /// build): it holds an older output, whose files are kept when they are the published file
+    /// with the right bytes and replaced otherwise, and whose files the new site does not have
+    /// are swept away before the swap.
+    spare: Option<PathBuf>,
     gate: Arc<Gate>,
     /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
     _lock: Option<FolderLock>,
@@ -74,31 +75,38 @@ impl StagingSink {
         create_new(&target, bytes)
     }
 
-    /// Leaves a file already in a recycled staging folder at `path` when it is the published
-    /// file holding what `expected` says (`true`); otherwise removes whatever is there, so the
-    /// file can be created new. Never writes into an existing file: it may be a link to the
-    /// published output.
-    fn keep_or_clear(
+    fn recycled(&self) -> bool {
+        self.spare.is_some()
+    }
+
+    /// Puts the published file at `path` in place at `target` when it holds what `expected`
+    /// says: a recycled folder's file that is that very file stays, else it is hard-linked.
+    /// Anything else a recycled folder has at `target` is removed first, so that the caller can
+    /// create the file new (`Placed::No`): nothing is ever written into an existing file, which
+    /// may be a link to the published output.
+    fn take_published(
         &self,
         path: &str,
         expected: Expected<'_>,
         target: &Path,
-    ) -> anyhow::Result<bool> {
-        if !self.recycled {
-            return Ok(false);
+    ) -> anyhow::Result<Placed> {
+        let published = self
+            .previous
+            .as_ref()
+            .and_then(|previous| Some((previous, previous.matching(path, expected)?)));
+        if self.recycled() {
+            if let Ok(meta) = std::fs::symlink_metadata(target) {
+                let same =
+                    |(_, found): &(&Previous, std::fs::Metadata)| same_identity(found, &meta);
+                if meta.is_file() && published.as_ref().is_some_and(same) {
+                    return Ok(Placed::Kept);
+                }
+                clear(target, &meta)?;
+            }
         }
-        let Ok(meta) = std::fs::symlink_metadata(target) else {
-            return Ok(false);
-        };
-        let keep = meta.is_file()
-            && self
-                .previous
-                .as_ref()
-                .is_some_and(|previous| previous.is_same_file(path, expected, &meta));
-        if !keep {
-            clear(target, &meta)?;
-        }
-        Ok(keep)
+        self.create_parents(target)?;
+        let linked = published.is_some_and(|(previous, found)| previous.link(path, &found, target));
+        Ok(if linked { Placed::Linked } else { Placed::No })
     }
 
     /// Creates the folders above `target`; in a recycled folder, a file or link of the older
@@ -110,7 +118,7 @@ impl StagingSink {
         let context = || format!("cannot create `{}`", parent.display());
         match std::fs::create_dir_all(parent) {
             Ok(()) => Ok(()),
-            Err(_) if self.recycled => {
+            Err(_) if self.recycled() => {
                 let inside = parent.strip_prefix(&self.dir).with_context(context)?;
                 let mut at = self.dir.clone();
                 for component in inside.components() {
@@ -130,7 +138,7 @@ impl StagingSink {
     /// Removes from a recycled folder every file the new site did not write and every folder
     /// left empty, so that it holds exactly the new site (and the marker).
     fn sweep(&self) -> anyhow::Result<()> {
-        if !self.recycled {
+        if !self.recycled() {
             return Ok(());
         }
         let written = self.sums();
@@ -174,45 +182,34 @@ impl OutputSink for StagingSink {
         }
         let _open = self.gate.enter()?;
         let target = self.dir.join(path);
-        let expected = Expected::Bytes(bytes, &hash);
-        if self.keep_or_clear(path, expected, &target)? {
-            return Ok(());
+        match self.take_published(path, Expected::Bytes(bytes, &hash), &target)? {
+            Placed::Kept | Placed::Linked => Ok(()),
+            Placed::No => create_new(&target, bytes),
         }
-        self.create_parents(&target)?;
-        let linked = self
-            .previous
-            .as_ref()
-            .is_some_and(|previous| previous.link_if_same(path, expected, &target));
-        if linked {
-            return Ok(());
-        }
-        create_new(&target, bytes)
     }
 
     /// Links the published copies of one page's files into the staging folder, all or none:
     /// `false` when any of them is missing or differs, and then none of them is left linked.
     fn reuse(&self, files: &[(String, Sum)]) -> anyhow::Result<bool> {
-        let Some(previous) = &self.previous else {
+        if self.previous.is_none() {
             return Ok(false);
-        };
+        }
         let _open = self.gate.enter()?;
-        let mut linked: Vec<std::path::PathBuf> = Vec::with_capacity(files.len());
+        let mut linked: Vec<PathBuf> = Vec::with_capacity(files.len());
         for (path, sum) in files {
             check_inside(path)?;
             let target = self.dir.join(path);
-            let expected = Expected::Sum(sum);
-            if self.keep_or_clear(path, expected, &target)? {
-                continue;
-            }
-            self.create_parents(&target)?;
-            if !previous.link_if_same(path, expected, &target) {
-                for done in linked {
-                    std::fs::remove_file(&done)
-                        .with_context(|| format!("cannot remove `{}`", done.display()))?;
+            match self.take_published(path, Expected::Sum(sum), &target)? {
+                Placed::Kept => {}
+                Placed::Linked => linked.push(target),
+                Placed::No => {
+                    for done in linked {
+                        std::fs::remove_file(&done)
+                            .with_context(|| format!("cannot remove `{}`", done.display()))?;
+                    }
+                    return Ok(false);
                 }
-                return Ok(false);
             }
-            linked.push(target);
         }
         let mut hashes = self
             .hashes
@@ -228,6 +225,16 @@ impl OutputSink for StagingSink {
         }
         Ok(true)
     }
+}
+
+/// How `StagingSink::take_published` put a file in place.
+enum Placed {
+    /// A recycled folder had the very file already.
+    Kept,
+    /// Hard-linked from the published output.
+    Linked,
+    /// Not: the caller writes it.
+    No,
 }
 
 /// Removes a file, a link or a whole folder of a recycled staging folder (never following a
@@ -453,6 +460,7 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
         && exists(output)
         && std::fs::read(spare.join(MARKER)).is_ok_and(|text| text == MARKER_TEXT)
         && std::fs::rename(&spare, &dir).is_ok();
+    let spare = recycled.then_some(spare);
     if !recycled {
         std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
         std::fs::write(dir.join(MARKER), MARKER_TEXT)
@@ -467,7 +475,7 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
         place,
         hashes: Mutex::new(BTreeMap::new()),
         unlisted: Mutex::new(BTreeSet::new()),
-        recycled,
+        spare,
         previous,
         dir,
         gate,
@@ -479,25 +487,9 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
 /// (whatever it holds, the next build keeps only files it checked), unless another build left a
 /// spare meanwhile.
 pub(crate) fn abandon(staging: StagingSink) {
-    let _ = interrupt::settle(&staging.gate, || {
-        let spare = staging
-            .dir
-            .parent()
-            .zip(staging.dir.file_name())
-            .and_then(|(parent, name)| {
-                let name = name.to_string_lossy();
-                let (prefix, _) = name.rsplit_once("new-")?;
-                Some(parent.join(format!("{prefix}spare")))
-            });
-        match spare {
-            Some(spare) if staging.recycled && !exists(&spare) => {
-                if std::fs::rename(&staging.dir, &spare).is_ok() {
-                    return Ok(());
-                }
-                remove_leftover(&staging.dir)
-            }
-            _ => remove_leftover(&staging.dir),
-        }
+    let _ = interrupt::settle(&staging.gate, || match &staging.spare {
+        Some(spare) if !exists(spare) && std::fs::rename(&staging.dir, spare).is_ok() => Ok(()),
+        _ => remove_leftover(&staging.dir),
     });
 }
 

@@ -167,10 +167,7 @@ impl FactsCache {
                 }
             })
             .collect();
-        let current: std::collections::HashSet<&std::path::Path> =
-            site.pages.iter().map(|p| p.file.as_path()).collect();
-        self.entries
-            .retain(|file, _| current.contains(file.as_path()));
+        forget_removed(&mut self.entries, site);
         let mut facts = Vec::with_capacity(made.len());
         for (page, (made, options)) in site.pages.iter().zip(made) {
             if let Some(options) = options {
@@ -204,10 +201,7 @@ impl FactsCache {
                 _ => (Arc::new(resolve_links(site, i, &facts[i])), true),
             })
             .collect();
-        let current: std::collections::HashSet<&std::path::Path> =
-            site.pages.iter().map(|p| p.file.as_path()).collect();
-        self.links
-            .retain(|file, _| current.contains(file.as_path()));
+        forget_removed(&mut self.links, site);
         let mut links = Vec::with_capacity(made.len());
         for ((page, facts), (made, fresh)) in site.pages.iter().zip(facts).zip(made) {
             if fresh {
@@ -218,6 +212,13 @@ impl FactsCache {
         }
         links
     }
+}
+
+/// Drops the cached entries of pages that are no longer in `site`.
+fn forget_removed<V>(cache: &mut HashMap<PathBuf, V>, site: &Site) {
+    let current: std::collections::HashSet<&std::path::Path> =
+        site.pages.iter().map(|p| p.file.as_path()).collect();
+    cache.retain(|file, _| current.contains(file.as_path()));
 }
 
 /// Facts of every page without a cache (`build`, `check`).
