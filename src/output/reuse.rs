@@ -20,6 +20,7 @@ pub(crate) const PREVIOUS_SUMS: &str = "SHA256SUMS";
 /// The published output a build may link unchanged files from.
 pub(super) struct Previous {
     dir: PathBuf,
+    #[cfg(unix)]
     device: u64,
     /// Path → SHA-256 from the published `SHA256SUMS`, when it was there.
     sums: HashMap<String, [u8; 32]>,
@@ -50,6 +51,7 @@ impl Previous {
         };
         Some(Previous {
             dir: output.to_path_buf(),
+            #[cfg(unix)]
             device,
             sums,
             sums_written,

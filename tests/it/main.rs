@@ -20,6 +20,7 @@ mod links;
 mod messages;
 mod new;
 mod output;
+mod portable;
 mod progress;
 mod readme;
 mod remote;
