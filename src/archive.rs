@@ -1,7 +1,9 @@
 //! ZIP archives (the offline bundle, Word documents, spreadsheets) whose bytes do not depend on
-//! the system that wrote them. The `zip` crate records its host in each entry's "version made
-//! by" (FAT on Windows, Unix elsewhere); nothing else in an entry differs, so this one byte is
-//! set to Unix afterwards, and `SHA256SUMS` agrees between a Linux and a Windows build.
+//! the system that wrote them. On Windows the `zip` crate records FAT as each entry's host in
+//! "version made by" and sets MS-DOS attribute bits (folder, read-only) in the low half of its
+//! external attributes, which it leaves empty elsewhere; the Unix mode in the high half is the
+//! same. Those bytes are set to what a Unix build writes afterwards, so `SHA256SUMS` agrees
+//! between a Linux and a Windows build.
 
 /// The host code of Unix in the high byte of "version made by" (APPNOTE 4.4.2).
 const UNIX_HOST: u8 = 3;
@@ -10,7 +12,8 @@ const END_OF_CENTRAL: u32 = 0x0605_4b50;
 const ZIP64_LOCATOR: u32 = 0x0706_4b50;
 const ZIP64_END: u32 = 0x0606_4b50;
 
-/// `bytes`, a whole ZIP archive, with every central-directory entry marked as made on Unix.
+/// `bytes`, a whole ZIP archive, with every central-directory entry marked as made on Unix and
+/// without MS-DOS attributes.
 /// An archive whose directory cannot be read is returned unchanged (it was just written by a
 /// ZIP library, so that would be a bug there, not in the content).
 pub(crate) fn made_on_unix(mut bytes: Vec<u8>) -> Vec<u8> {
@@ -24,6 +27,7 @@ pub(crate) fn made_on_unix(mut bytes: Vec<u8>) -> Vec<u8> {
                 break;
             };
             bytes[at + 5] = UNIX_HOST;
+            bytes[at + 38..at + 40].fill(0);
             at += 46 + name + extra + comment;
         }
     }
@@ -103,7 +107,10 @@ mod tests {
         let mut fat = unix.clone();
         for &at in &hosts {
             assert_eq!(fat[at], UNIX_HOST);
+            assert_eq!(fat[at + 33..at + 35], [0, 0]);
             fat[at] = 0;
+            // The MS-DOS folder bit, as written on Windows for a folder entry.
+            fat[at + 33] = 0x10;
         }
         assert_ne!(fat, unix);
         assert_eq!(made_on_unix(fat), unix);

@@ -16,6 +16,7 @@ mod attacks;
 use std::sync::{Mutex, MutexGuard};
 
 /// The chapter of the `serve/basic` fixture the attacks request.
+#[cfg(unix)]
 const UNO: &str = "content/toolkit/01-uno.md";
 
 /// Held by every test of this binary, so that no two attacks share the machine.

@@ -15,6 +15,8 @@ mod home;
 mod hostile;
 mod init;
 mod integrity;
+// Kills builds with signals.
+#[cfg(unix)]
 mod kill;
 mod links;
 mod messages;

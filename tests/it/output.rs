@@ -100,6 +100,7 @@ fn output_can_go_anywhere_safe() {
         .ok();
 }
 
+#[cfg(unix)]
 #[test]
 fn an_output_reached_through_a_symlink_into_content_is_refused() {
     let site = SiteTest::fixture("build/basic");
@@ -176,6 +177,7 @@ fn the_marker_is_not_listed_and_a_copied_mirror_verifies_with_sha256sum() {
     );
 }
 
+#[cfg(unix)]
 /// Path → (inode, bytes) of every file of a folder.
 fn inodes(site: &SiteTest, rel: &str) -> std::collections::BTreeMap<String, (u64, Vec<u8>)> {
     use std::os::unix::fs::MetadataExt as _;
@@ -190,6 +192,7 @@ fn inodes(site: &SiteTest, rel: &str) -> std::collections::BTreeMap<String, (u64
         .collect()
 }
 
+#[cfg(unix)]
 /// Builds, edits one page's body, builds again, and checks that exactly the files whose bytes
 /// did not change share their inode with the first build's (which is still alive while the
 /// second build writes, so no inode number of it can be handed to a new file), and that the
@@ -242,12 +245,14 @@ fn assert_rebuild_links_only_unchanged_files(site: &SiteTest) {
     assert_eq!(rebuilt, site.tree("public"), "same bytes as a clean build");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_rebuild_links_unchanged_files_from_the_published_output() {
     let site = SiteTest::fixture("build/basic");
     assert_rebuild_links_only_unchanged_files(&site);
 }
 
+#[cfg(unix)]
 #[test]
 fn without_checksums_a_rebuild_compares_the_published_bytes() {
     let site = SiteTest::fixture("build/basic");
@@ -310,6 +315,7 @@ fn a_rebuild_never_writes_into_the_published_files() {
     assert_eq!(site.tree("kept"), before);
 }
 
+#[cfg(unix)]
 #[test]
 fn removing_the_old_output_follows_no_link_and_removes_every_folder() {
     let site = SiteTest::fixture("build/basic");
@@ -501,6 +507,7 @@ fn a_damaged_or_foreign_page_record_costs_time_never_a_wrong_page() {
     assert!(pages_taken(site.run(&["build", "--verbose"]).ok()) > 0);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_recycled_spare_never_leaks_into_the_new_output() {
     let site = SiteTest::fixture("build/basic");
