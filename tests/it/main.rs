@@ -19,6 +19,9 @@ mod integrity;
 #[cfg(unix)]
 mod kill;
 mod links;
+#[allow(dead_code)]
+#[path = "../support/machine.rs"]
+mod machine;
 mod messages;
 mod new;
 mod output;
