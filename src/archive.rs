@@ -119,7 +119,10 @@ mod tests {
         // Only those bytes may differ from what the library wrote (nothing, on Unix).
         assert_eq!(written.len(), unix.len());
         let changed: Vec<usize> = (0..unix.len()).filter(|&i| written[i] != unix[i]).collect();
-        let allowed: Vec<usize> = hosts.iter().flat_map(|&at| [at, at + 33, at + 34]).collect();
+        let allowed: Vec<usize> = hosts
+            .iter()
+            .flat_map(|&at| [at, at + 33, at + 34])
+            .collect();
         assert!(changed.iter().all(|i| allowed.contains(i)), "{changed:?}");
         let read = zip::ZipArchive::new(std::io::Cursor::new(unix)).unwrap();
         assert_eq!(read.len(), 3);

@@ -89,6 +89,7 @@ impl Record {
         let path = path_of(output);
         let dir = path.parent().unwrap_or(Path::new("."));
         std::fs::create_dir_all(dir)?;
+        super::sys::set_hidden(dir, true);
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
             if entry

@@ -299,7 +299,10 @@ fn stock_minisign_verifies_signatures_and_opens_unencrypted_keys() {
     if let Err(message) = crate::machine::ready(false) {
         panic!("{message}");
     }
-    let version = Command::new("minisign").arg("-v").output().expect("minisign runs");
+    let version = Command::new("minisign")
+        .arg("-v")
+        .output()
+        .expect("minisign runs");
     assert!(version.status.success());
     let (site, _) = signed_site();
     let check = Command::new("minisign")
