@@ -76,7 +76,7 @@ pub struct CheckArgs {
     #[command(flatten)]
     pub verbosity: Verbosity,
     /// Include draft pages, as `serve` and `build --drafts` do.
-    #[arg(long)]
+    #[arg(long, short = 'D')]
     pub drafts: bool,
 }
 
@@ -93,7 +93,7 @@ pub struct BuildArgs {
     #[arg(long, value_name = "URL")]
     pub base_url: Option<String>,
     /// Include draft pages.
-    #[arg(long)]
+    #[arg(long, short = 'D')]
     pub drafts: bool,
     /// Write links to `…/index.html` so the copy works opened from disk.
     #[arg(long)]
@@ -115,10 +115,10 @@ pub struct ServeArgs {
     #[arg(long, default_value = "127.0.0.1")]
     pub bind: String,
     /// Port to listen on (the next free one is used if it is busy).
-    #[arg(long, default_value_t = 1111)]
+    #[arg(long, short, default_value_t = 1111)]
     pub port: u16,
     /// Accepted for symmetry with `build`: `serve` always shows drafts, with a banner.
-    #[arg(long)]
+    #[arg(long, short = 'D')]
     pub drafts: bool,
     /// Poll the disk instead of using file-system events (network drives, WSL, containers).
     #[arg(long)]

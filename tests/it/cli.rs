@@ -54,3 +54,18 @@ fn content_errors_exit_1_with_a_summary_line() {
         run.stderr
     );
 }
+
+#[test]
+fn the_short_flags_of_hugo_and_zola_users_work() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "content/toolkit/09-borrador.md",
+        "---\ntitle: Borrador\ndraft: true\n---\nEn preparación.\n",
+    );
+    site.run(&["build", "-D"]).ok();
+    assert!(site.exists("public/toolkit/borrador/index.html"));
+    site.run(&["check", "-D"]).ok();
+    let help = site.run_in(&["serve", "--help"], false);
+    assert!(help.stdout.contains("-p, --port <PORT>"), "{}", help.stdout);
+    assert!(help.stdout.contains("-D, --drafts"), "{}", help.stdout);
+}
