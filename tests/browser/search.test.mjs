@@ -4,11 +4,12 @@
 // says so and links to the chapters; a query loads only some shards of the split index.
 
 import { after, before, describe, it } from 'node:test';
-import { readFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 
 import {
-  assertNoProblems, langPrefix, LANGS, launchBrowser, REPO, runAxe, siteDir, startStaticServer, watchPage,
+  assertNoProblems, langPrefix, LANGS, launchBrowser, removeDir, REPO, runAxe, scratchDir, siteDir,
+  startStaticServer, watchPage,
 } from './harness.mjs';
 
 const SITE = siteDir();
@@ -169,4 +170,48 @@ describe('search on the bundled site', () => {
     }
     assertNoProblems('what a query loads', problems);
   });
+});
+
+// A mirror copied by crawling lacks the index's shards: search must not claim that nothing
+// matches, but say that the index could not be loaded, in the page's language.
+describe('search on a copy whose index lost its term shards', () => {
+  let browser;
+  let server;
+  let dir;
+  before(async () => {
+    dir = scratchDir('search-broken-');
+    cpSync(SITE, dir, { recursive: true });
+    for (const lang of LANGS) {
+      const shards = path.join(dir, `search-index.${lang}`);
+      for (const name of readdirSync(shards)) {
+        // Titles (`m-*`) and texts (`t-*`) stay; the term shards go.
+        if (!/^[mt]-/.test(name)) rmSync(path.join(shards, name));
+      }
+    }
+    server = await startStaticServer(dir);
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+    removeDir(dir);
+  });
+
+  for (const [lang, q, expected] of [
+    ['es', 'soborno', 'No se pudo cargar una parte del índice de búsqueda'],
+    ['en', 'bribery', 'Part of the search index could not be loaded'],
+  ]) {
+    it(`[${lang}] "${q}" says the index could not be loaded and suggests reloading`, async () => {
+      const context = await browser.newContext();
+      try {
+        const page = await context.newPage();
+        await searchFor(page, server, lang, q);
+        const summary = await page.textContent('#search-summary');
+        if (!summary.includes(expected)) throw new Error(`summary: ${summary}`);
+        if (!/Recargue|Reload/.test(summary)) throw new Error(`no advice to reload: ${summary}`);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });

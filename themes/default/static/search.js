@@ -31,8 +31,12 @@
   var parts = self.INTEGRIDAD_SEARCH_PARTS = self.INTEGRIDAD_SEARCH_PARTS || {};
   var keys = manifest ? Object.keys(manifest.shards) : [];
   var pending = {};
+  // How many index scripts failed to load so far: a query during which one failed says so
+  // instead of claiming that nothing matches (a mirror copied by crawling may lack shards).
+  var failures = 0;
 
-  // Loads one script of the index (once) and resolves to its data, or null when it failed.
+  // Loads one script of the index (once) and resolves to its data, or null when it failed
+  // (it is tried again by the next query).
   function load(file) {
     var id = manifest.lang + "/" + file.replace(/\.[0-9a-f]+\.js$/, "");
     if (parts[id]) return Promise.resolve(parts[id]);
@@ -42,7 +46,7 @@
         s.src = root + manifest.dir + file;
         s.async = true;
         s.onload = function () { resolve(parts[id] || null); };
-        s.onerror = function () { delete pending[id]; resolve(null); };
+        s.onerror = function () { delete pending[id]; failures++; resolve(null); };
         document.head.appendChild(s);
       });
     }
@@ -250,7 +254,7 @@
   }
 
   function show(query) {
-    var gen = ++generation, q = query.trim();
+    var gen = ++generation, q = query.trim(), failedBefore = failures;
     if (!manifest) { list.textContent = ""; summary.textContent = msg("unavailable"); return Promise.resolve(); }
     var ws = words(query);
     if (!ws.length) {
@@ -266,6 +270,7 @@
       var n = found.results.length;
       var text = n === 0 ? msg("none", { q: q }) : n === 1 ? msg("one", { q: q })
         : msg(found.atLeast ? "atleast" : "many", { n: n, q: q });
+      if (failures > failedBefore) text = msg("failed", { q: q });
       // The new list replaces the old one only when its first results are ready, so it never
       // flickers empty while the reader types.
       var fresh = list.cloneNode(false);
