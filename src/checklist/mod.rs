@@ -33,6 +33,8 @@ pub(crate) struct Checklist {
     pub kind: Kind,
     /// Order among checklists (then id); 0 when not given.
     pub weight: i64,
+    /// When the checklist's legal content was last checked against the laws it cites.
+    pub reviewed: Option<(crate::content::front_matter::Date, Span)>,
     /// Chapters the checklist points to; every entry is a content-file link.
     pub related: Vec<LinkRef>,
     /// Never empty.
@@ -206,12 +208,22 @@ pub(crate) enum Reference {
     Url(String),
     /// A content file (`../toolkit/07-denuncias.md#canales`).
     Link(LinkRef),
+    /// A law of the registry (`ley:lgra#25`); `dest` is the whole entry.
+    Law(LinkRef),
 }
 
 impl Reference {
-    /// Classifies an entry: `Url` when it starts with `http://` or `https://`; `Link` when it has
-    /// no whitespace and its path (before any `#`) ends in `.md` or `.yaml`; else `Text`.
+    /// Classifies an entry: `Url` when it starts with `http://` or `https://`; `Law` when it
+    /// starts with `ley:` and has no whitespace; `Link` when it has no whitespace and its path
+    /// (before any `#`) ends in `.md` or `.yaml`; else `Text`.
     pub(crate) fn parse(text: &str, span: Span) -> Reference {
+        let spaced = text.chars().any(char::is_whitespace);
+        if text.starts_with(crate::content::laws::SCHEME) && !spaced {
+            return Reference::Law(LinkRef {
+                dest: text.to_string(),
+                span,
+            });
+        }
         if text.starts_with("http://") || text.starts_with("https://") {
             return Reference::Url(text.to_string());
         }

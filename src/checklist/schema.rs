@@ -24,6 +24,7 @@ const CHECKLIST: Shape = Shape {
         "description",
         "kind",
         "weight",
+        "reviewed",
         "related",
         "sections",
     ],
@@ -214,6 +215,10 @@ impl Reader<'_> {
             Some(node) => self.integer(node, &fields.path("weight"), "weight"),
             None => Some(0),
         };
+        let reviewed = match fields.get("reviewed") {
+            Some(node) => self.date(node, &fields.path("reviewed")).map(Some),
+            None => Some(None),
+        };
         let related = self.related(&fields);
         let sections = self.sections(&fields);
         Some(Checklist {
@@ -223,6 +228,7 @@ impl Reader<'_> {
             description,
             kind: kind?,
             weight: weight?,
+            reviewed: reviewed?,
             related,
             sections: sections?,
         })
@@ -235,7 +241,7 @@ impl Reader<'_> {
             let span = self.positions.value(&child(&path, &i.to_string()));
             match Reference::parse(text, span.clone()) {
                 Reference::Link(link) => links.push(link),
-                Reference::Text(_) | Reference::Url(_) => self.error(
+                Reference::Text(_) | Reference::Url(_) | Reference::Law(_) => self.error(
                     span,
                     format!(
                         "invalid entry `{text}` in `related`; expected a relative path to a `.md` or `.yaml` file"

@@ -60,6 +60,7 @@ struct RawFrontMatter {
     draft: bool,
     date: Option<String>,
     updated: Option<String>,
+    reviewed: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
@@ -87,6 +88,8 @@ pub(crate) struct FrontMatter {
     pub draft: bool,
     pub date: Option<Date>,
     pub updated: Option<Date>,
+    /// When the page's legal content was last checked against the laws it cites.
+    pub reviewed: Option<(Date, Span)>,
     pub aliases: Vec<Located>,
     pub sectors: Vec<Located>,
     pub template: Option<Located>,
@@ -142,6 +145,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
             })
             .transpose()
     };
+    let reviewed = date(raw.reviewed, "reviewed")?.map(|d| (d, positions.value("reviewed")));
     let (date, updated) = (date(raw.date, "date")?, date(raw.updated, "updated")?);
     let front = FrontMatter {
         title: raw.title,
@@ -151,6 +155,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
         draft: raw.draft,
         date,
         updated,
+        reviewed,
         aliases: (raw.aliases.into_iter().enumerate())
             .map(|(i, a)| locate(a, format!("aliases.{i}")))
             .collect(),

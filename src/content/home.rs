@@ -44,6 +44,7 @@ pub(crate) fn add_missing_homes(config: &Config, content: &mut Content) {
                 draft: false,
                 date: None,
                 updated: None,
+                reviewed: None,
                 aliases: Vec::new(),
                 sectors: Vec::new(),
                 template: None,

@@ -4,6 +4,7 @@
 pub(crate) mod download;
 pub(crate) mod front_matter;
 pub(crate) mod home;
+pub(crate) mod laws;
 pub(crate) mod page;
 pub(crate) mod walk;
 
@@ -45,12 +46,15 @@ pub(crate) struct Content {
     /// Content-relative paths of pages and checklists that failed to load: links to them are
     /// not reported again as missing.
     pub failed: std::collections::BTreeSet<String>,
+    /// The law registry (`content/leyes.yaml`), when the site has one and it is valid.
+    pub laws: Option<laws::Registry>,
 }
 
 #[derive(Clone)]
 enum Source {
     Markdown { rel: String, id: PageId, lang: Lang },
     Checklist { rel: String },
+    Laws { rel: String },
     Asset(Asset),
 }
 
@@ -214,6 +218,15 @@ pub(crate) fn load_content_cached(
         match source {
             Source::Markdown { rel, id, lang } => markdown.push((rel, id, lang)),
             Source::Checklist { rel } => checklists.push(rel),
+            Source::Laws { rel } => {
+                let file = Path::new("content").join(&rel);
+                let text = read_text(&config.content_dir.join(&rel), &file, diags);
+                content.laws = text
+                    .and_then(|text| laws::parse_registry(&text, &file, &config.langs(), diags));
+                if content.laws.is_none() {
+                    content.failed.insert(rel);
+                }
+            }
             Source::Asset(asset) => content.assets.push(asset),
         }
     }
@@ -335,6 +348,9 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
     let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
     if is_yaml && dir == "checklists" {
         return Some(Source::Checklist { rel });
+    }
+    if rel == laws::FILE {
+        return Some(Source::Laws { rel });
     }
     Some(Source::Asset(Asset {
         rel,

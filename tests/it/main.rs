@@ -16,6 +16,7 @@ mod hostile;
 mod init;
 mod integrity;
 mod kill;
+mod laws;
 mod links;
 mod messages;
 mod new;
