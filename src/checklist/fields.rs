@@ -180,6 +180,23 @@ impl Reader<'_> {
             }
         };
         self.check_translations(&localized, &path, key);
+        match &localized {
+            Localized::Plain(text) => self.texts.push(super::LocatedText {
+                lang: self.langs.default.clone(),
+                text: text.clone(),
+                span: self.positions.value(&path),
+            }),
+            Localized::Map(map) => {
+                for (lang, text) in map {
+                    let span = self.positions.value(&child(&path, lang.as_str()));
+                    self.texts.push(super::LocatedText {
+                        lang: lang.clone(),
+                        text: text.clone(),
+                        span,
+                    });
+                }
+            }
+        }
         Some(localized)
     }
 

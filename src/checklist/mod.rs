@@ -35,6 +35,9 @@ pub(crate) struct Checklist {
     pub weight: i64,
     /// When the checklist's legal content was last checked against the laws it cites.
     pub reviewed: Option<(crate::content::front_matter::Date, Span)>,
+    /// Every text of the file (titles, questions, guidance …) with its language and place, for
+    /// checks of wording (`content::terms`).
+    pub texts: Vec<LocatedText>,
     /// Chapters the checklist points to; every entry is a content-file link.
     pub related: Vec<LinkRef>,
     /// Never empty.
@@ -199,6 +202,14 @@ pub(crate) struct LinkRef {
     pub span: Span,
 }
 
+/// A text of a checklist in one language, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LocatedText {
+    pub lang: Lang,
+    pub text: String,
+    pub span: Span,
+}
+
 /// An entry of an item's `references`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reference {
@@ -275,8 +286,12 @@ pub(crate) fn parse_checklist(
         positions: &positions,
         langs,
         diags,
+        texts: Vec::new(),
     };
-    let checklist = reader.checklist(&root, id, file);
+    let checklist = reader.checklist(&root, id, file).map(|mut checklist| {
+        checklist.texts = std::mem::take(&mut reader.texts);
+        checklist
+    });
     if diags.error_count() > errors_before {
         None
     } else {

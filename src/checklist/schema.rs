@@ -97,6 +97,8 @@ pub(super) struct Reader<'a> {
     pub(super) positions: &'a Positions,
     pub(super) langs: Languages<'a>,
     pub(super) diags: &'a mut Diagnostics,
+    /// Every localized text read, with its language and where it is written.
+    pub(super) texts: Vec<super::LocatedText>,
 }
 
 impl Reader<'_> {
@@ -229,6 +231,7 @@ impl Reader<'_> {
             kind: kind?,
             weight: weight?,
             reviewed: reviewed?,
+            texts: Vec::new(),
             related,
             sections: sections?,
         })

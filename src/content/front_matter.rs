@@ -83,6 +83,8 @@ pub(crate) struct Located {
 pub(crate) struct FrontMatter {
     pub title: String,
     pub description: Option<String>,
+    /// Where `title` and `description` are written (the file's start for generated pages).
+    pub text_spans: (Span, Option<Span>),
     pub weight: Option<i64>,
     pub slug: Option<Located>,
     pub draft: bool,
@@ -148,6 +150,12 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
     let reviewed = date(raw.reviewed, "reviewed")?.map(|d| (d, positions.value("reviewed")));
     let (date, updated) = (date(raw.date, "date")?, date(raw.updated, "updated")?);
     let front = FrontMatter {
+        text_spans: (
+            positions.value("title"),
+            raw.description
+                .as_ref()
+                .map(|_| positions.value("description")),
+        ),
         title: raw.title,
         description: raw.description,
         weight: raw.weight,

@@ -39,6 +39,7 @@ pub(crate) fn add_missing_homes(config: &Config, content: &mut Content) {
             front: FrontMatter {
                 title: language.title.clone(),
                 description: Some(language.description.clone()).filter(|d| !d.is_empty()),
+                text_spans: (crate::diagnostics::Span::file("site.toml"), None),
                 weight: None,
                 slug: None,
                 draft: false,

@@ -431,6 +431,7 @@ pub(crate) fn add_law_pages(config: &Config, content: &mut Content) {
                     .description
                     .as_ref()
                     .map(|d| d.get(lang, default).text.to_string()),
+                text_spans: (Span::file(&registry.file), None),
                 weight: None,
                 slug: None,
                 draft: false,

@@ -29,4 +29,5 @@ mod search;
 mod serve;
 mod session;
 mod statics;
+mod terms;
 mod translations;
