@@ -68,6 +68,8 @@ struct RawFrontMatter {
     template: Option<String>,
     toc: Option<bool>,
     #[serde(default)]
+    handbook: bool,
+    #[serde(default)]
     downloads: Vec<super::download::RawDownload>,
 }
 
@@ -96,6 +98,9 @@ pub(crate) struct FrontMatter {
     pub sectors: Vec<Located>,
     pub template: Option<Located>,
     pub toc: bool,
+    /// A page at the top of `content/` that the printed handbook holds, before the chapters
+    /// (the facilitator's guide).
+    pub handbook: bool,
     /// Files offered besides the page (see `content::download`).
     pub downloads: Vec<super::download::Download>,
 }
@@ -172,6 +177,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
             .collect(),
         template: raw.template.map(|t| locate(t, "template".into())),
         toc: raw.toc.unwrap_or(true),
+        handbook: raw.handbook,
         downloads: super::download::parse_downloads(raw.downloads, &positions)?,
     };
     if front.title.trim().is_empty() {

@@ -50,6 +50,7 @@ pub(crate) fn add_missing_homes(config: &Config, content: &mut Content) {
                 sectors: Vec::new(),
                 template: None,
                 toc: false,
+                handbook: false,
                 downloads: Vec::new(),
             },
             body: crate::content::page::Body::from(""),

@@ -40,8 +40,9 @@ pub(crate) fn handbook_url(site: &Site, theme: &Theme, lang: &Lang) -> Option<Ur
     Some(UrlPath::dir(format!("{}{slug}", site.lang_prefix(lang))))
 }
 
-/// The chapters of the handbook in `lang`: the pages of every top-level section except the
-/// checklists index, in navigation order, subsections' pages after their section's; a page
+/// The chapters of the handbook in `lang`: first the pages at the top of `content/` marked
+/// `handbook: true` (the facilitator's guide), then the pages of every top-level section except
+/// the checklists index, in navigation order, subsections' pages after their section's; a page
 /// missing in `lang` comes in the default language.
 fn chapters(site: &Site, lang: &Lang) -> Vec<PageIndex> {
     fn walk(site: &Site, dir: &str, lang: &Lang, out: &mut Vec<PageIndex>) {
@@ -57,7 +58,10 @@ fn chapters(site: &Site, lang: &Lang) -> Vec<PageIndex> {
             }
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<PageIndex> = (site.children_of("").iter())
+        .filter_map(|id| site.page_or_fallback(id, lang))
+        .filter(|&i| site.pages[i].kind == PageKind::Page && site.pages[i].front.handbook)
+        .collect();
     walk(site, "", lang, &mut out);
     out
 }

@@ -442,6 +442,7 @@ pub(crate) fn add_law_pages(config: &Config, content: &mut Content) {
                 sectors: Vec::new(),
                 template: None,
                 toc: false,
+                handbook: false,
                 downloads: Vec::new(),
             },
             body: crate::content::page::Body::from(body.as_str()),

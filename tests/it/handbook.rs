@@ -58,6 +58,32 @@ fn each_language_gets_a_handbook_with_its_chapters_in_order() {
 }
 
 #[test]
+fn a_top_level_page_marked_for_the_handbook_comes_before_the_chapters() {
+    let site = site();
+    site.write(
+        "content/guia.md",
+        "---\ntitle: Guía para personas facilitadoras\nhandbook: true\n---\n## Agenda\n\nUse la [matriz](toolkit/01-riesgos.md) y [acerca](acerca.md).\n",
+    );
+    site.build().ok();
+    let es = site.out("manual/index.html");
+    let guide = es
+        .find("Guía para personas facilitadoras</h2>")
+        .expect("the guide");
+    let first = es.find("Riesgos de corrupción</h2>").expect("chapter 2");
+    assert!(guide < first, "the guide comes first");
+    // Its links lead within the handbook, or to the page's own address from the handbook's.
+    let main = main_of(&es);
+    assert!(main.contains(r##"href="#ch2""##), "{main}");
+    assert!(main.contains(r#"href="../acerca/""#), "{main}");
+    // The English handbook has it too, in Spanish, as the guide has no translation.
+    assert!(site
+        .out("en/handbook/index.html")
+        .contains("Guía para personas facilitadoras</h2>"));
+    // Pages at the top without the key stay out.
+    assert!(!main.contains("Versiones consultadas"));
+}
+
+#[test]
 fn ids_are_unique_and_every_fragment_link_has_its_target() {
     let site = site();
     site.build().ok();
