@@ -84,6 +84,38 @@ fn a_top_level_page_marked_for_the_handbook_comes_before_the_chapters() {
 }
 
 #[test]
+fn links_the_handbook_writes_are_checked_like_written_ones() {
+    let site = site();
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        format!("{config}\n[markdown]\nunsafe_html = true\n"),
+    );
+    // Raw HTML links are not markdown links, so only the check of what the handbook writes sees
+    // them: in the handbook `#matriz` becomes `#ch1-matriz`, which the chapter does not hold.
+    let chapter = site.read("content/toolkit/01-riesgos.md");
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        format!(
+            "{chapter}\n<a href=\"#matriz\">matriz</a> <a href=\"../../../fuera/\">fuera</a>\n"
+        ),
+    );
+    let run = site.build();
+    run.fails(1)
+        .stderr_has(concat!(
+            "error: the handbook links `#ch1-matriz`, but holds no such id\n",
+            " --> content/toolkit/01-riesgos.md:14:10\n",
+        ))
+        .stderr_has(concat!(
+            "error: the handbook links `../../../fuera/`, which leads above the site's root\n",
+            " --> content/toolkit/01-riesgos.md:14:39\n",
+        ))
+        .stderr_has("= help: the link comes from chapter 1 (`Riesgos de corrupción`)");
+    // Both handbooks hold the chapter (the English one has its own translation, without them).
+    assert_eq!(run.errors(), 2, "{}", run.stderr);
+}
+
+#[test]
 fn ids_are_unique_and_every_fragment_link_has_its_target() {
     let site = site();
     site.build().ok();
