@@ -108,11 +108,7 @@ pub(crate) fn resolve_citation(
             ),
         ));
     }
-    let mut title = law.name.get(lang, default).text.to_string();
-    if let Some(reform) = &law.last_reform {
-        let words = registry.page.last_reform.get(lang, default).text;
-        title.push_str(&format!(" ({words}: {})", show_date(reform, lang)));
-    }
+    let title = law.name.get(lang, default).text.to_string();
     Ok(Some(LinkTarget::Cite {
         url: law.url.get(lang, default).text.to_string(),
         title,

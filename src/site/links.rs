@@ -34,6 +34,9 @@ pub(crate) struct Resolver<'a> {
     pub draft_links: RefCell<Vec<Diagnostic>>,
     /// Laws whose freshness this source has been checked against: one warning per law and page.
     cited: RefCell<std::collections::BTreeSet<String>>,
+    /// Laws whose name this source's links already carry as a title: only the first citation of
+    /// each law gets one, which keeps pages that cite a law twenty times light.
+    titled: RefCell<std::collections::BTreeSet<String>>,
 }
 
 /// What a content-relative path names.
@@ -59,6 +62,7 @@ impl<'a> Resolver<'a> {
             fragments: RefCell::new(Vec::new()),
             draft_links: RefCell::new(Vec::new()),
             cited: RefCell::new(std::collections::BTreeSet::new()),
+            titled: RefCell::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -203,7 +207,12 @@ impl Resolver<'_> {
                         }
                     }
                 }
-                target
+                match target {
+                    LinkTarget::Cite { url, .. } if !self.titled.borrow_mut().insert(id.into()) => {
+                        LinkTarget::Rewrite(url)
+                    }
+                    other => other,
+                }
             }
         }
     }
