@@ -117,12 +117,20 @@ fn the_dev_server_warns_as_soon_as_the_registry_records_a_reform() {
     assert!(files.is_some());
     assert_eq!(diags.warning_count(), 0, "{}", diags.render());
     reform_lgra(&site, "2026-02-01");
-    let (_, diags) = session
+    let (files, diags) = session
         .update(Some(&["content/leyes.yaml".to_string()]))
         .unwrap();
-    let (_, fresh) = integridad::build_in_memory(&site.root).unwrap();
+    let (fresh_files, fresh) = integridad::build_in_memory(&site.root).unwrap();
     assert_eq!(diags.warning_count(), 3, "{}", diags.render());
     assert_eq!(diags.render(), fresh.render());
+    // The list shows the new date, exactly as a fresh build writes it.
+    let (files, fresh_files) = (files.unwrap(), fresh_files.unwrap());
+    let list = String::from_utf8_lossy(&files["leyes/index.html"]).into_owned();
+    assert!(list.contains("1 de febrero de 2026"), "{list}");
+    assert!(
+        files == fresh_files,
+        "the session's files differ from a fresh build's"
+    );
 }
 
 #[test]

@@ -2,6 +2,8 @@
 //! description, or in a checklist's text, is a warning at its file, line and column, in the
 //! language of the text only.
 
+use integridad::Session;
+
 use crate::harness::SiteTest;
 
 const TERMS: &str = "terms:\n  - es: { use: riesgo, avoid: [peligro, peligros] }\n    en: { use: risk, avoid: [hazard] }\n  - en: { use: integrity officer, avoid: [integrity lead] }\n";
@@ -86,4 +88,22 @@ fn a_bad_term_list_is_an_error_at_its_line() {
         " --> content/terminos.yaml:2:32\n",
     ));
     assert!(!site.exists("public/terminos.yaml"));
+}
+
+#[test]
+fn the_dev_server_applies_an_edited_term_list_at_once() {
+    let site = site();
+    let mut session = Session::new(&site.root);
+    let (_, diags) = session.update(None).unwrap();
+    assert_eq!(diags.warning_count(), 0, "{}", diags.render());
+    site.write(
+        "content/terminos.yaml",
+        format!("{TERMS}  - es: {{ use: sanción, avoid: [sanciones] }}\n"),
+    );
+    let (_, diags) = session
+        .update(Some(&["content/terminos.yaml".to_string()]))
+        .unwrap();
+    let (_, fresh) = integridad::build_in_memory(&site.root).unwrap();
+    assert!(diags.warning_count() > 0, "{}", diags.render());
+    assert_eq!(diags.render(), fresh.render());
 }
