@@ -128,6 +128,7 @@ fn run_pipeline(
 ) -> anyhow::Result<Pipeline> {
     let mut content = content::load_content(config, drafts, diags)?;
     content::home::add_missing_homes(config, &mut content);
+    site::laws::add_law_pages(config, &mut content);
     let site = site::Site::new(config, content, diags);
     site::translations::check_stale_translations(&site, diags);
     let missing_translations = site::translations::missing_translations(&site);

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use super::node::Node;
 use super::schema::{backticked, child, Fields, Reader};
 use super::{Element, Kind, Risk};
-use crate::diagnostics::Diagnostic;
+use crate::diagnostics::{Diagnostic, Span};
 use crate::lang::{Lang, Localized};
 
 /// A closed set of words, such as `Risk`, read from a YAML string.
@@ -108,6 +108,26 @@ impl Reader<'_> {
         found
     }
 
+    /// A `YYYY-MM-DD` date, with the place it is written.
+    pub(super) fn date(
+        &mut self,
+        node: &Node,
+        path: &str,
+    ) -> Option<(crate::content::front_matter::Date, Span)> {
+        let Node::Str(text) = node else {
+            self.wrong_type(path, "`reviewed`", "a date (`YYYY-MM-DD`)", node);
+            return None;
+        };
+        let span = self.positions.value(path);
+        match crate::content::front_matter::Date::try_from(text.clone()) {
+            Ok(date) => Some((date, span)),
+            Err(message) => {
+                self.error(span, message);
+                None
+            }
+        }
+    }
+
     pub(super) fn integer(&mut self, node: &Node, path: &str, key: &str) -> Option<i64> {
         if let Node::Int(value) = node {
             return Some(*value);
@@ -160,6 +180,23 @@ impl Reader<'_> {
             }
         };
         self.check_translations(&localized, &path, key);
+        match &localized {
+            Localized::Plain(text) => self.texts.push(super::LocatedText {
+                lang: self.langs.default.clone(),
+                text: text.clone(),
+                span: self.positions.value(&path),
+            }),
+            Localized::Map(map) => {
+                for (lang, text) in map {
+                    let span = self.positions.value(&child(&path, lang.as_str()));
+                    self.texts.push(super::LocatedText {
+                        lang: lang.clone(),
+                        text: text.clone(),
+                        span,
+                    });
+                }
+            }
+        }
         Some(localized)
     }
 

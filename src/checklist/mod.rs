@@ -33,6 +33,11 @@ pub(crate) struct Checklist {
     pub kind: Kind,
     /// Order among checklists (then id); 0 when not given.
     pub weight: i64,
+    /// When the checklist's legal content was last checked against the laws it cites.
+    pub reviewed: Option<(crate::content::front_matter::Date, Span)>,
+    /// Every text of the file (titles, questions, guidance …) with its language and place, for
+    /// checks of wording (`content::terms`).
+    pub texts: Vec<LocatedText>,
     /// Chapters the checklist points to; every entry is a content-file link.
     pub related: Vec<LinkRef>,
     /// Never empty.
@@ -197,6 +202,14 @@ pub(crate) struct LinkRef {
     pub span: Span,
 }
 
+/// A text of a checklist in one language, where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LocatedText {
+    pub lang: Lang,
+    pub text: String,
+    pub span: Span,
+}
+
 /// An entry of an item's `references`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Reference {
@@ -206,12 +219,22 @@ pub(crate) enum Reference {
     Url(String),
     /// A content file (`../toolkit/07-denuncias.md#canales`).
     Link(LinkRef),
+    /// A law of the registry (`ley:lgra#25`); `dest` is the whole entry.
+    Law(LinkRef),
 }
 
 impl Reference {
-    /// Classifies an entry: `Url` when it starts with `http://` or `https://`; `Link` when it has
-    /// no whitespace and its path (before any `#`) ends in `.md` or `.yaml`; else `Text`.
+    /// Classifies an entry: `Url` when it starts with `http://` or `https://`; `Law` when it
+    /// starts with `ley:` and has no whitespace; `Link` when it has no whitespace and its path
+    /// (before any `#`) ends in `.md` or `.yaml`; else `Text`.
     pub(crate) fn parse(text: &str, span: Span) -> Reference {
+        let spaced = text.chars().any(char::is_whitespace);
+        if text.starts_with(crate::content::laws::SCHEME) && !spaced {
+            return Reference::Law(LinkRef {
+                dest: text.to_string(),
+                span,
+            });
+        }
         if text.starts_with("http://") || text.starts_with("https://") {
             return Reference::Url(text.to_string());
         }
@@ -263,8 +286,12 @@ pub(crate) fn parse_checklist(
         positions: &positions,
         langs,
         diags,
+        texts: Vec::new(),
     };
-    let checklist = reader.checklist(&root, id, file);
+    let checklist = reader.checklist(&root, id, file).map(|mut checklist| {
+        checklist.texts = std::mem::take(&mut reader.texts);
+        checklist
+    });
     if diags.error_count() > errors_before {
         None
     } else {

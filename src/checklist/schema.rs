@@ -24,6 +24,7 @@ const CHECKLIST: Shape = Shape {
         "description",
         "kind",
         "weight",
+        "reviewed",
         "related",
         "sections",
     ],
@@ -96,6 +97,8 @@ pub(super) struct Reader<'a> {
     pub(super) positions: &'a Positions,
     pub(super) langs: Languages<'a>,
     pub(super) diags: &'a mut Diagnostics,
+    /// Every localized text read, with its language and where it is written.
+    pub(super) texts: Vec<super::LocatedText>,
 }
 
 impl Reader<'_> {
@@ -214,6 +217,10 @@ impl Reader<'_> {
             Some(node) => self.integer(node, &fields.path("weight"), "weight"),
             None => Some(0),
         };
+        let reviewed = match fields.get("reviewed") {
+            Some(node) => self.date(node, &fields.path("reviewed")).map(Some),
+            None => Some(None),
+        };
         let related = self.related(&fields);
         let sections = self.sections(&fields);
         Some(Checklist {
@@ -223,6 +230,8 @@ impl Reader<'_> {
             description,
             kind: kind?,
             weight: weight?,
+            reviewed: reviewed?,
+            texts: Vec::new(),
             related,
             sections: sections?,
         })
@@ -235,7 +244,7 @@ impl Reader<'_> {
             let span = self.positions.value(&child(&path, &i.to_string()));
             match Reference::parse(text, span.clone()) {
                 Reference::Link(link) => links.push(link),
-                Reference::Text(_) | Reference::Url(_) => self.error(
+                Reference::Text(_) | Reference::Url(_) | Reference::Law(_) => self.error(
                     span,
                     format!(
                         "invalid entry `{text}` in `related`; expected a relative path to a `.md` or `.yaml` file"

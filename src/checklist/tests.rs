@@ -153,7 +153,7 @@ fn each_problem_is_reported_at_its_position() {
         (
             "unknown key at the top",
             format!("title: T\ntitel: T\n{SECTIONS}"),
-            vec!["error 2:1 unknown key `titel`; expected one of `title`, `description`, `kind`, `weight`, `related`, `sections`"],
+            vec!["error 2:1 unknown key `titel`; expected one of `title`, `description`, `kind`, `weight`, `reviewed`, `related`, `sections`"],
         ),
         (
             "unknown kind",

@@ -60,12 +60,15 @@ struct RawFrontMatter {
     draft: bool,
     date: Option<String>,
     updated: Option<String>,
+    reviewed: Option<String>,
     #[serde(default)]
     aliases: Vec<String>,
     #[serde(default)]
     sectors: Vec<String>,
     template: Option<String>,
     toc: Option<bool>,
+    #[serde(default)]
+    handbook: bool,
     #[serde(default)]
     downloads: Vec<super::download::RawDownload>,
 }
@@ -82,15 +85,22 @@ pub(crate) struct Located {
 pub(crate) struct FrontMatter {
     pub title: String,
     pub description: Option<String>,
+    /// Where `title` and `description` are written (the file's start for generated pages).
+    pub text_spans: (Span, Option<Span>),
     pub weight: Option<i64>,
     pub slug: Option<Located>,
     pub draft: bool,
     pub date: Option<Date>,
     pub updated: Option<Date>,
+    /// When the page's legal content was last checked against the laws it cites.
+    pub reviewed: Option<(Date, Span)>,
     pub aliases: Vec<Located>,
     pub sectors: Vec<Located>,
     pub template: Option<Located>,
     pub toc: bool,
+    /// A page at the top of `content/` that the printed handbook holds, before the chapters
+    /// (the facilitator's guide).
+    pub handbook: bool,
     /// Files offered besides the page (see `content::download`).
     pub downloads: Vec<super::download::Download>,
 }
@@ -142,8 +152,15 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
             })
             .transpose()
     };
+    let reviewed = date(raw.reviewed, "reviewed")?.map(|d| (d, positions.value("reviewed")));
     let (date, updated) = (date(raw.date, "date")?, date(raw.updated, "updated")?);
     let front = FrontMatter {
+        text_spans: (
+            positions.value("title"),
+            raw.description
+                .as_ref()
+                .map(|_| positions.value("description")),
+        ),
         title: raw.title,
         description: raw.description,
         weight: raw.weight,
@@ -151,6 +168,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
         draft: raw.draft,
         date,
         updated,
+        reviewed,
         aliases: (raw.aliases.into_iter().enumerate())
             .map(|(i, a)| locate(a, format!("aliases.{i}")))
             .collect(),
@@ -159,6 +177,7 @@ pub(crate) fn parse_document(text: &str, file: &Path) -> Result<Document, Diagno
             .collect(),
         template: raw.template.map(|t| locate(t, "template".into())),
         toc: raw.toc.unwrap_or(true),
+        handbook: raw.handbook,
         downloads: super::download::parse_downloads(raw.downloads, &positions)?,
     };
     if front.title.trim().is_empty() {

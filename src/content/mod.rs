@@ -4,7 +4,9 @@
 pub(crate) mod download;
 pub(crate) mod front_matter;
 pub(crate) mod home;
+pub(crate) mod laws;
 pub(crate) mod page;
+pub(crate) mod terms;
 pub(crate) mod walk;
 
 use std::path::{Path, PathBuf};
@@ -45,12 +47,48 @@ pub(crate) struct Content {
     /// Content-relative paths of pages and checklists that failed to load: links to them are
     /// not reported again as missing.
     pub failed: std::collections::BTreeSet<String>,
+    /// The law registry (`content/leyes.yaml`), when the site has one and it is valid.
+    pub laws: Option<laws::Registry>,
+}
+
+/// Warns at every avoided term of `terms` in the pages' text, titles and descriptions and in
+/// the checklists' texts.
+fn check_terms(terms: &terms::Terms, content: &Content, diags: &mut Diagnostics) {
+    for page in &content.pages {
+        let (title, description) = &page.front.text_spans;
+        terms.check(
+            &page.front.title,
+            &page.lang,
+            terms::Place::Text(title),
+            diags,
+        );
+        if let (Some(text), Some(span)) = (&page.front.description, description) {
+            terms.check(text, &page.lang, terms::Place::Text(span), diags);
+        }
+        let place = terms::Place::Markdown {
+            file: &page.file,
+            first_line: page.body_line,
+        };
+        terms.check(&page.body, &page.lang, place, diags);
+    }
+    for checklist in &content.checklists {
+        for text in &checklist.texts {
+            terms.check(
+                &text.text,
+                &text.lang,
+                terms::Place::Text(&text.span),
+                diags,
+            );
+        }
+    }
 }
 
 #[derive(Clone)]
 enum Source {
     Markdown { rel: String, id: PageId, lang: Lang },
     Checklist { rel: String },
+    Laws { rel: String },
+    Terms { rel: String },
     Asset(Asset),
 }
 
@@ -210,10 +248,26 @@ pub(crate) fn load_content_cached(
     let mut content = Content::default();
     let mut markdown = Vec::new();
     let mut checklists = Vec::new();
+    let mut term_list = None;
     for source in sources {
         match source {
             Source::Markdown { rel, id, lang } => markdown.push((rel, id, lang)),
             Source::Checklist { rel } => checklists.push(rel),
+            Source::Laws { rel } => {
+                let file = Path::new("content").join(&rel);
+                let text = read_text(&config.content_dir.join(&rel), &file, diags);
+                content.laws = text
+                    .and_then(|text| laws::parse_registry(&text, &file, &config.langs(), diags));
+                if content.laws.is_none() {
+                    content.failed.insert(rel);
+                }
+            }
+            Source::Terms { rel } => {
+                let file = Path::new("content").join(&rel);
+                let text = read_text(&config.content_dir.join(&rel), &file, diags);
+                term_list =
+                    text.and_then(|text| terms::parse_terms(&text, &file, &config.langs(), diags));
+            }
             Source::Asset(asset) => content.assets.push(asset),
         }
     }
@@ -257,6 +311,9 @@ pub(crate) fn load_content_cached(
         }
     }
     content.statics = load_statics(config, diags);
+    if let Some(terms) = &term_list {
+        check_terms(terms, &content, diags);
+    }
     content
         .pages
         .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));
@@ -335,6 +392,12 @@ fn classify(config: &Config, rel: String, abs: &Path, diags: &mut Diagnostics) -
     let is_yaml = name.ends_with(".yaml") || name.ends_with(".yml");
     if is_yaml && dir == "checklists" {
         return Some(Source::Checklist { rel });
+    }
+    if rel == laws::FILE {
+        return Some(Source::Laws { rel });
+    }
+    if rel == terms::FILE {
+        return Some(Source::Terms { rel });
     }
     Some(Source::Asset(Asset {
         rel,

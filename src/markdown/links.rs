@@ -33,9 +33,14 @@ pub(super) fn resolve_tag<'a>(
                 LinkType::Email => (LinkType::Inline, CowStr::from(format!("mailto:{dest_url}"))),
                 other => (other, dest_url),
             };
+            let (dest_url, cited) = resolve_dest(dest_url, Kind::Link, span, cx, diags);
+            let title = match cited {
+                Some(cited) if title.is_empty() => CowStr::from(cited),
+                _ => title,
+            };
             Tag::Link {
                 link_type,
-                dest_url: resolve_dest(dest_url, Kind::Link, span, cx, diags),
+                dest_url,
                 title,
                 id,
             }
@@ -47,7 +52,7 @@ pub(super) fn resolve_tag<'a>(
             id,
         } => Tag::Image {
             link_type,
-            dest_url: resolve_dest(dest_url, Kind::Image, span, cx, diags),
+            dest_url: resolve_dest(dest_url, Kind::Image, span, cx, diags).0,
             title,
             id,
         },
@@ -61,27 +66,29 @@ enum Kind {
     Image,
 }
 
+/// The resolved destination, and the title a citation brings.
 fn resolve_dest<'a>(
     dest: CowStr<'a>,
     kind: Kind,
     span: &Span,
     cx: &LinkContext<'_>,
     diags: &mut Diagnostics,
-) -> CowStr<'a> {
+) -> (CowStr<'a>, Option<String>) {
     if !cx.unsafe_html && is_script_url(&dest, kind) {
         diags.push(
             Diagnostic::warning(format!("script URL removed: `{}`", shorten(&dest)))
                 .at(span.clone())
                 .with_help("set `unsafe_html = true` under `[markdown]` in site.toml to allow it"),
         );
-        return CowStr::Borrowed("#");
+        return (CowStr::Borrowed("#"), None);
     }
     match cx.resolver.resolve_link(&dest, span) {
-        LinkTarget::Keep => dest,
-        LinkTarget::Rewrite(url) => CowStr::from(url),
+        LinkTarget::Keep => (dest, None),
+        LinkTarget::Rewrite(url) => (CowStr::from(url), None),
+        LinkTarget::Cite { url, title } => (CowStr::from(url), Some(title)),
         LinkTarget::Broken { message, help } => {
             diags.push(broken_link(&message, help.as_deref(), span));
-            dest
+            (dest, None)
         }
     }
 }

@@ -53,6 +53,8 @@ pub(crate) enum LinkTarget {
     Keep,
     /// Use this URL instead.
     Rewrite(String),
+    /// Use this URL, and this title when the link has none (a citation of a law).
+    Cite { url: String, title: String },
     /// Report an error at the link and leave the destination as written.
     Broken {
         message: String,
@@ -116,6 +118,18 @@ pub(crate) fn analyze_markdown(
     diags: &mut Diagnostics,
 ) -> RenderedMarkdown {
     convert(source, options, resolver, diags, Html::Skip)
+}
+
+/// Every link destination of `text` with its byte offset, as pulldown-cmark reads them
+/// (reference links resolved): for a scan of one kind of link before the site exists.
+pub(crate) fn link_destinations(text: &str, options: &MdOptions) -> Vec<(String, usize)> {
+    Parser::new_ext(text, parser_options(options))
+        .into_offset_iter()
+        .filter_map(|(event, range)| match event {
+            Event::Start(Tag::Link { dest_url, .. }) => Some((dest_url.to_string(), range.start)),
+            _ => None,
+        })
+        .collect()
 }
 
 #[derive(PartialEq)]

@@ -121,7 +121,8 @@ struct Cached {
 }
 
 /// Everything of the site that link resolution reads: pages (id, language, URL, draft), the
-/// checklists and their URLs, assets, files that failed to load, and the link style. Equal
+/// checklists and their URLs, assets, files that failed to load, the link style and the law
+/// registry. Equal
 /// states list the pages in the same order, so the page indices in fragment checks stay valid.
 fn link_state(site: &Site) -> u64 {
     use std::hash::{Hash, Hasher};
@@ -141,6 +142,17 @@ fn link_state(site: &Site) -> u64 {
     }
     site.failed_sources().hash(&mut h);
     format!("{:?}{}", site.config.links, site.config.drafts).hash(&mut h);
+    format!("{:?}", site.laws).hash(&mut h);
+    h.finish()
+}
+
+/// `link_state` for page `i`: its citations' freshness warnings also depend on its own
+/// `reviewed:` date.
+fn page_link_state(site: &Site, state: u64, i: usize) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    state.hash(&mut h);
+    format!("{:?}", site.pages[i].front.reviewed).hash(&mut h);
     h.finish()
 }
 
@@ -194,7 +206,8 @@ impl FactsCache {
             .into_par_iter()
             .map(|i| match self.links.get(&site.pages[i].file) {
                 Some((serial, old_state, links))
-                    if *serial == facts[i].serial && *old_state == state =>
+                    if *serial == facts[i].serial
+                        && *old_state == page_link_state(site, state, i) =>
                 {
                     (Arc::clone(links), false)
                 }
@@ -203,9 +216,15 @@ impl FactsCache {
             .collect();
         forget_removed(&mut self.links, site);
         let mut links = Vec::with_capacity(made.len());
-        for ((page, facts), (made, fresh)) in site.pages.iter().zip(facts).zip(made) {
+        for (i, ((page, facts), (made, fresh))) in
+            site.pages.iter().zip(facts).zip(made).enumerate()
+        {
             if fresh {
-                let entry = (facts.serial, state, Arc::clone(&made));
+                let entry = (
+                    facts.serial,
+                    page_link_state(site, state, i),
+                    Arc::clone(&made),
+                );
                 self.links.insert(page.file.clone(), entry);
             }
             links.push(made);

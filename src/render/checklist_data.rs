@@ -59,6 +59,15 @@ enum ReferenceData {
 pub(crate) fn render_checklist_json(site: &Site, c: usize) -> String {
     let checklist = &site.checklists[c];
     let default = &site.config.default_lang;
+    let cited = |dest: &str| -> String {
+        let rest = dest
+            .strip_prefix(crate::content::laws::SCHEME)
+            .unwrap_or(dest);
+        site.laws
+            .as_ref()
+            .and_then(|r| crate::site::laws::citation_text(r, rest, default, default))
+            .map_or_else(|| dest.to_string(), |(text, _)| text)
+    };
     let absolute = |rel: &str| -> BTreeMap<&Lang, String> {
         let (path, fragment) = rel
             .split_once('#')
@@ -138,6 +147,10 @@ pub(crate) fn render_checklist_json(site: &Site, c: usize) -> String {
                             .iter()
                             .map(|r| match r {
                                 Reference::Text(text) => ReferenceData::Text { text: text.clone() },
+                                // As the text it replaces (`LGRA art. 25`), so the data keeps its shape.
+                                Reference::Law(law) => ReferenceData::Text {
+                                    text: cited(&law.dest),
+                                },
                                 Reference::Url(url) => ReferenceData::Url {
                                     url: BTreeMap::from([("*".to_string(), url.clone())]),
                                 },

@@ -7,7 +7,7 @@ use crate::checklist::score::scoring_rules;
 use crate::checklist::{profile, Checklist, Kind, LinkRef, Reference};
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::{Lang, Localized};
-use crate::markdown::{render_markdown, MdSource};
+use crate::markdown::{render_markdown, LinkResolver as _, LinkTarget, MdSource};
 use crate::render::context::{
     ChecklistCard, ChecklistSectionView, ChecklistView, Choice, ItemView, Link, PageContext,
     ReferenceView, Text,
@@ -98,6 +98,17 @@ pub(crate) fn render_texts(
                     local.push(d);
                 }
             }
+            for law in laws_of(checklist) {
+                if let LinkTarget::Broken { message, help } =
+                    resolver.resolve_link(&law.dest, &law.span)
+                {
+                    local.push(crate::markdown::broken_link(
+                        &message,
+                        help.as_deref(),
+                        &law.span,
+                    ));
+                }
+            }
             resolver.report_draft_links(&mut local);
             if l == 0 {
                 diags.extend(local);
@@ -111,6 +122,16 @@ pub(crate) fn render_texts(
         all.push(per_lang);
     }
     all
+}
+
+/// The `ley:` entries of the items' `references`.
+fn laws_of(checklist: &Checklist) -> impl Iterator<Item = &LinkRef> {
+    checklist.items().flat_map(|i| {
+        i.references.iter().filter_map(|r| match r {
+            Reference::Law(law) => Some(law),
+            _ => None,
+        })
+    })
 }
 
 fn links_of(checklist: &Checklist) -> impl Iterator<Item = &LinkRef> {
@@ -339,6 +360,25 @@ impl Renderer<'_> {
                 text: url.clone(),
                 url: Some(url.clone()),
             },
+            Reference::Law(law) => {
+                let rest = law.dest.strip_prefix(crate::content::laws::SCHEME);
+                let default = &self.site.config.default_lang;
+                let cited = (self.site.laws.as_ref())
+                    .zip(rest)
+                    .and_then(|(registry, rest)| {
+                        crate::site::laws::citation_text(registry, rest, here.lang, default)
+                    });
+                match cited {
+                    Some((text, url)) => ReferenceView {
+                        text,
+                        url: Some(url),
+                    },
+                    None => ReferenceView {
+                        text: law.dest.clone(),
+                        url: None,
+                    },
+                }
+            }
             Reference::Link(link) => match self.chapter_link(here, link) {
                 Some(l) => ReferenceView {
                     text: l.title,

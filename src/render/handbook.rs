@@ -2,6 +2,7 @@
 //! and every checklist as a blank paper form, on one page for trainers to print. Written only
 //! when the theme has `handbook.html`; reads the model and rewrites rendered HTML, never checks.
 
+mod check;
 mod rebase;
 
 use rayon::prelude::*;
@@ -40,8 +41,9 @@ pub(crate) fn handbook_url(site: &Site, theme: &Theme, lang: &Lang) -> Option<Ur
     Some(UrlPath::dir(format!("{}{slug}", site.lang_prefix(lang))))
 }
 
-/// The chapters of the handbook in `lang`: the pages of every top-level section except the
-/// checklists index, in navigation order, subsections' pages after their section's; a page
+/// The chapters of the handbook in `lang`: first the pages at the top of `content/` marked
+/// `handbook: true` (the facilitator's guide), then the pages of every top-level section except
+/// the checklists index, in navigation order, subsections' pages after their section's; a page
 /// missing in `lang` comes in the default language.
 fn chapters(site: &Site, lang: &Lang) -> Vec<PageIndex> {
     fn walk(site: &Site, dir: &str, lang: &Lang, out: &mut Vec<PageIndex>) {
@@ -57,7 +59,10 @@ fn chapters(site: &Site, lang: &Lang) -> Vec<PageIndex> {
             }
         }
     }
-    let mut out = Vec::new();
+    let mut out: Vec<PageIndex> = (site.children_of("").iter())
+        .filter_map(|id| site.page_or_fallback(id, lang))
+        .filter(|&i| site.pages[i].kind == PageKind::Page && site.pages[i].front.handbook)
+        .collect();
     walk(site, "", lang, &mut out);
     out
 }
@@ -80,14 +85,33 @@ impl Renderer<'_> {
         let mut results = Vec::new();
         for language in &self.site.config.languages {
             if let Some(url) = handbook_url(self.site, self.theme, &language.lang) {
-                results.push(self.render_handbook(&url, &language.lang));
+                results.push(self.render_handbook(&url, &language.lang, diags));
             }
         }
         Self::collect(results, diags)
     }
 
-    fn render_handbook(&self, url: &UrlPath, lang: &Lang) -> anyhow::Result<FileResult> {
+    /// The handbook of `lang` at `url`; the links it writes that lead nowhere are pushed to
+    /// `diags` (see `check`).
+    fn render_handbook(
+        &self,
+        url: &UrlPath,
+        lang: &Lang,
+        diags: &mut Diagnostics,
+    ) -> anyhow::Result<FileResult> {
         let site = self.site;
+        let chapters = self.handbook_chapters(url, lang);
+        let forms = self.forms(lang);
+        let sources: Vec<check::Source<'_>> = (self::chapters(site, lang).into_iter())
+            .map(|i| check::Source {
+                file: &site.pages[i].file,
+                body: &site.pages[i].body,
+                body_line: site.pages[i].body_line,
+            })
+            .collect();
+        for problem in check::check_links(url, &chapters, &forms, &sources) {
+            diags.push(problem);
+        }
         let here = Here::new(url, lang);
         let title = self
             .theme
@@ -111,8 +135,8 @@ impl Renderer<'_> {
             handbook: HandbookView {
                 site_address: format!("{}{}", site.config.base_url, site.lang_prefix(lang)),
                 date: edition_date(site, lang),
-                chapters: self.handbook_chapters(url, lang),
-                forms: self.forms(lang),
+                chapters,
+                forms,
                 bands: band_views(),
             },
         };

@@ -152,6 +152,7 @@ impl Session {
         let mut content =
             content::load_content_cached(config, Drafts::Include, &mut diags, &mut self.sources)?;
         content::home::add_missing_homes(config, &mut content);
+        site::laws::add_law_pages(config, &mut content);
         let site = Site::new(config, content, &mut diags);
         site::translations::check_stale_translations(&site, &mut diags);
         let rendered = render::render_markdown_all(&site, Some(&mut self.facts), &mut diags);

@@ -29,9 +29,15 @@ pub(crate) struct Resolver<'a> {
     pub from: &'a UrlPath,
     pub this: Option<Target>,
     pub fragments: RefCell<Vec<FragmentCheck>>,
-    /// Links from a published source to a page that exists only as a draft: fine while drafts
-    /// are included (`serve`, `--drafts`), broken in the published build.
+    /// Warnings about links: to a page that exists only as a draft (fine while drafts are
+    /// included, `serve` and `--drafts`, broken in the published build), and citations of a law
+    /// reformed after the page's legal review.
     pub draft_links: RefCell<Vec<Diagnostic>>,
+    /// Laws whose freshness this source has been checked against: one warning per law and page.
+    cited: RefCell<std::collections::BTreeSet<String>>,
+    /// Laws whose name this source's links already carry as a title: only the first citation of
+    /// each law gets one, which keeps pages that cite a law twenty times light.
+    titled: RefCell<std::collections::BTreeSet<String>>,
 }
 
 /// What a content-relative path names.
@@ -56,6 +62,8 @@ impl<'a> Resolver<'a> {
             this,
             fragments: RefCell::new(Vec::new()),
             draft_links: RefCell::new(Vec::new()),
+            cited: RefCell::new(std::collections::BTreeSet::new()),
+            titled: RefCell::new(std::collections::BTreeSet::new()),
         }
     }
 
@@ -171,8 +179,53 @@ impl<'a> Resolver<'a> {
     }
 }
 
+impl Resolver<'_> {
+    /// Resolves `ley:<rest>` against the registry and, for a page, checks its review date
+    /// against the cited law's last reform (once per law).
+    fn resolve_law(&self, rest: &str, span: &Span) -> LinkTarget {
+        let site = self.site;
+        let failed = site.failed_to_load(crate::content::laws::FILE);
+        let default = &site.config.default_lang;
+        match super::laws::resolve_citation(site.laws.as_ref(), failed, rest, self.lang, default) {
+            Ok(None) => LinkTarget::Keep,
+            Err((message, help)) => LinkTarget::Broken { message, help },
+            Ok(Some(target)) => {
+                let (id, _) = super::laws::split_citation(rest);
+                let law = site.laws.as_ref().and_then(|r| r.law(id));
+                let reviewed = match self.this {
+                    Some(Target::Page(i)) if !site.pages[i].generated => {
+                        Some(site.pages[i].front.reviewed.as_ref().map(|(d, _)| d))
+                    }
+                    Some(Target::Checklist(c, _)) => {
+                        Some(site.checklists[c].reviewed.as_ref().map(|(d, _)| d))
+                    }
+                    _ => None,
+                };
+                if let (Some(law), Some(reviewed)) = (law, reviewed) {
+                    // Without a review date, one warning per file says so; with one, each law.
+                    let key = if reviewed.is_some() { id } else { "" };
+                    if self.cited.borrow_mut().insert(key.to_string()) {
+                        if let Some(warning) = super::laws::check_freshness(reviewed, law, span) {
+                            self.draft_links.borrow_mut().push(warning);
+                        }
+                    }
+                }
+                match target {
+                    LinkTarget::Cite { url, .. } if !self.titled.borrow_mut().insert(id.into()) => {
+                        LinkTarget::Rewrite(url)
+                    }
+                    other => other,
+                }
+            }
+        }
+    }
+}
+
 impl LinkResolver for Resolver<'_> {
     fn resolve_link(&self, dest: &str, span: &Span) -> LinkTarget {
+        if let Some(rest) = dest.strip_prefix(crate::content::laws::SCHEME) {
+            return self.resolve_law(rest, span);
+        }
         match self.resolve(dest, span) {
             Ok(None) => LinkTarget::Keep,
             Ok(Some(url)) => LinkTarget::Rewrite(url),
@@ -204,6 +257,13 @@ impl Site {
                 None => (rel.to_string(), lang.clone()),
             };
             let index = self.page_or_fallback(&crate::content::page::PageId(id), &lang)?;
+            return Some(Resolved::Target(
+                Target::Page(index),
+                self.urls[index].clone(),
+            ));
+        }
+        if rel == crate::content::laws::FILE {
+            let index = self.page_or_fallback(&super::laws::page_id(), lang)?;
             return Some(Resolved::Target(
                 Target::Page(index),
                 self.urls[index].clone(),

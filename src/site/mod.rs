@@ -12,6 +12,7 @@ use crate::diagnostics::{Diagnostic, Diagnostics};
 use crate::lang::Lang;
 use crate::url::UrlPath;
 
+pub(crate) mod laws;
 pub(crate) mod links;
 pub(crate) mod translations;
 mod tree;
@@ -39,6 +40,8 @@ pub(crate) struct Site {
     pub assets: Vec<Asset>,
     /// Files of `static/`, copied verbatim to the output root.
     pub statics: Vec<Asset>,
+    /// The law registry that `ley:` links cite, when the site has a valid one.
+    pub laws: Option<crate::content::laws::Registry>,
     /// Page index of each id in each language (indexed like `config.languages`).
     by_id: HashMap<PageId, Vec<Option<PageIndex>>>,
     assets_by_rel: HashMap<String, usize>,
@@ -75,6 +78,7 @@ impl Site {
             checklist_urls: Vec::new(),
             assets: content.assets,
             statics: content.statics,
+            laws: content.laws,
             by_id,
             assets_by_rel,
             failed: content.failed,

@@ -6,6 +6,7 @@ usage: downloads_roundtrip.py CONTENT_DIR OUTPUT_DIR
 Prints one line per file checked; exits 1 with the list of problems when any check fails.
 """
 import csv
+import datetime
 import glob
 import io
 import os
@@ -101,8 +102,19 @@ def table(body, table_id):
     return None
 
 
-def check_docx(path, title, body):
+def check_docx(path, title, body, registers):
     document = docx.Document(path)
+    # Each register's table ends with empty rows to fill in by hand.
+    for name in registers:
+        found = table(body, name)
+        header = found[1] if found else None
+        tables = [t for t in document.tables if [norm(c.text) for c in t.rows[0].cells] == header]
+        if len(tables) != 1:
+            fail(path, f"expected one table with the columns of {name!r}, found {len(tables)}")
+            continue
+        blank = [r for r in tables[0].rows[1:] if not any(c.text.strip() for c in r.cells)]
+        if len(blank) < 10 or len(tables[0].rows) != 1 + len(found[2]) + len(blank):
+            fail(path, f"table {name!r} has {len(blank)} blank rows after its example rows, expected 10")
     paragraphs = list(document.paragraphs)
     for t in document.tables:
         for row in t.rows:
@@ -133,7 +145,22 @@ def check_register(xlsx_path, csv_path, download, body):
     _, header, rows = found
     book = openpyxl.load_workbook(xlsx_path)
     sheet = book.worksheets[0]
-    values = [[("" if v is None else str(v)) for v in r] for r in sheet.iter_rows(values_only=True)]
+    def shown(v):
+        if v is None:
+            return ""
+        if isinstance(v, datetime.datetime):
+            return v.strftime("%Y-%m-%d")
+        if isinstance(v, float) and v.is_integer():
+            return str(int(v))
+        return str(v)
+
+    values = [[shown(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    # Amounts are numbers and dates are dates, so totals and sorting work.
+    for cell, text in zip(next(sheet.iter_rows(min_row=2, max_row=2)), rows[0] if rows else []):
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) and not cell.is_date:
+            fail(xlsx_path, f"{cell.coordinate} {text!r} is not a date cell")
+        if re.fullmatch(r"-?(0|[1-9]\d*)(\.\d+)?", text) and cell.data_type != "n":
+            fail(xlsx_path, f"{cell.coordinate} {text!r} is not a number cell")
     if [norm(v) for v in values[0]] != header:
         fail(xlsx_path, f"header {values[0]} != {header}")
     if not rows or [norm(v) for v in values[1]] != rows[0]:
@@ -183,7 +210,8 @@ def main(content, output):
                 if len(paths) != 1:
                     fail(source, f"expected one Word document titled {front['title']!r}, found {paths}")
                     continue
-                counts = check_docx(paths[0], front["title"], body)
+                registers = [d["table"] for d in front["downloads"] if d["format"] == "xlsx"]
+                counts = check_docx(paths[0], front["title"], body, registers)
                 checked.add(paths[0])
                 print(f"ok {os.path.relpath(paths[0], output)}: title, {counts[0]} headings, {counts[1]} blanks")
             else:

@@ -58,6 +58,64 @@ fn each_language_gets_a_handbook_with_its_chapters_in_order() {
 }
 
 #[test]
+fn a_top_level_page_marked_for_the_handbook_comes_before_the_chapters() {
+    let site = site();
+    site.write(
+        "content/guia.md",
+        "---\ntitle: Guía para personas facilitadoras\nhandbook: true\n---\n## Agenda\n\nUse la [matriz](toolkit/01-riesgos.md) y [acerca](acerca.md).\n",
+    );
+    site.build().ok();
+    let es = site.out("manual/index.html");
+    let guide = es
+        .find("Guía para personas facilitadoras</h2>")
+        .expect("the guide");
+    let first = es.find("Riesgos de corrupción</h2>").expect("chapter 2");
+    assert!(guide < first, "the guide comes first");
+    // Its links lead within the handbook, or to the page's own address from the handbook's.
+    let main = main_of(&es);
+    assert!(main.contains(r##"href="#ch2""##), "{main}");
+    assert!(main.contains(r#"href="../acerca/""#), "{main}");
+    // The English handbook has it too, in Spanish, as the guide has no translation.
+    assert!(site
+        .out("en/handbook/index.html")
+        .contains("Guía para personas facilitadoras</h2>"));
+    // Pages at the top without the key stay out.
+    assert!(!main.contains("Versiones consultadas"));
+}
+
+#[test]
+fn links_the_handbook_writes_are_checked_like_written_ones() {
+    let site = site();
+    let config = site.read("site.toml");
+    site.write(
+        "site.toml",
+        format!("{config}\n[markdown]\nunsafe_html = true\n"),
+    );
+    // Raw HTML links are not markdown links, so only the check of what the handbook writes sees
+    // them: in the handbook `#matriz` becomes `#ch1-matriz`, which the chapter does not hold.
+    let chapter = site.read("content/toolkit/01-riesgos.md");
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        format!(
+            "{chapter}\n<a href=\"#matriz\">matriz</a> <a href=\"../../../fuera/\">fuera</a>\n"
+        ),
+    );
+    let run = site.build();
+    run.fails(1)
+        .stderr_has(concat!(
+            "error: the handbook links `#ch1-matriz`, but holds no such id\n",
+            " --> content/toolkit/01-riesgos.md:14:10\n",
+        ))
+        .stderr_has(concat!(
+            "error: the handbook links `../../../fuera/`, which leads above the site's root\n",
+            " --> content/toolkit/01-riesgos.md:14:39\n",
+        ))
+        .stderr_has("= help: the link comes from chapter 1 (`Riesgos de corrupción`)");
+    // Both handbooks hold the chapter (the English one has its own translation, without them).
+    assert_eq!(run.errors(), 2, "{}", run.stderr);
+}
+
+#[test]
 fn ids_are_unique_and_every_fragment_link_has_its_target() {
     let site = site();
     site.build().ok();

@@ -18,6 +18,7 @@ mod integrity;
 // Kills builds with signals.
 #[cfg(unix)]
 mod kill;
+mod laws;
 mod links;
 #[allow(dead_code)]
 #[path = "../support/machine.rs"]
@@ -34,4 +35,5 @@ mod search;
 mod serve;
 mod session;
 mod statics;
+mod terms;
 mod translations;

@@ -33,9 +33,18 @@ impl Ids {
     }
 }
 
-/// Renders `blocks` under the page `title`.
-pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, String> {
+/// Empty rows under a register's example row, to fill in by hand on paper.
+pub(super) const BLANK_ROWS: usize = 10;
+
+/// Renders `blocks` under the page `title`; the tables under the headings `registers` (the
+/// tables the page also offers as spreadsheets) get `BLANK_ROWS` empty rows.
+pub(super) fn render_docx(
+    title: &str,
+    blocks: &[Block],
+    registers: &[&str],
+) -> Result<Vec<u8>, String> {
     let mut ids = Ids(0);
+    let mut under: Option<&str> = None;
     let landscape = blocks
         .iter()
         .any(|b| matches!(b, Block::Table(t) if t.header.len() > MAX_PORTRAIT_COLUMNS));
@@ -66,7 +75,10 @@ pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, Stri
         );
     for block in blocks {
         docx = match block {
-            Block::Heading { level, text, .. } => {
+            Block::Heading {
+                level, text, id, ..
+            } => {
+                under = Some(id.as_str());
                 let style = format!("Heading{}", level.saturating_sub(1).clamp(1, 4));
                 docx.add_paragraph(runs(ids.paragraph().style(&style).keep_next(true), text))
             }
@@ -118,6 +130,16 @@ pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, Stri
                             .map(|cell| TableCell::new().add_paragraph(runs(ids.paragraph(), cell)))
                             .collect(),
                     ));
+                }
+                // Only the first table under the heading is the register (as in `find_table`).
+                if under.take().is_some_and(|id| registers.contains(&id)) {
+                    for _ in 0..BLANK_ROWS {
+                        rows.push(TableRow::new(
+                            (table.header.iter())
+                                .map(|_| TableCell::new().add_paragraph(ids.paragraph()))
+                                .collect(),
+                        ));
+                    }
                 }
                 // The grid (column widths) is what Word and python-docx lay cells out by.
                 let columns = table.header.len().max(1);

@@ -100,7 +100,13 @@ fn render_download(
     let names = download.file_names(&page.slug);
     match &download.kind {
         DownloadKind::Docx => {
-            let bytes = docx::render_docx(&page.front.title, blocks)
+            let registers: Vec<&str> = (page.front.downloads.iter())
+                .filter_map(|d| match &d.kind {
+                    DownloadKind::Register { table, .. } => Some(table.value.as_str()),
+                    DownloadKind::Docx => None,
+                })
+                .collect();
+            let bytes = docx::render_docx(&page.front.title, blocks, &registers)
                 .map_err(|m| Diagnostic::error(m).at(download.span.clone()))?;
             let name = names[0].0.clone();
             Ok(vec![("docx", name, page.front.title.clone(), bytes)])

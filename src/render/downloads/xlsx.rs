@@ -1,6 +1,7 @@
 //! A register (one markdown table) as a spreadsheet (rust_xlsxwriter) and as CSV: the header row
 //! frozen and bold, column widths from the longest text, a drop-down list on every column with
-//! fixed values, and the table's rows as example rows.
+//! fixed values, and the table's rows as example rows, with amounts as numbers and dates as
+//! dates so that totals, filters and sorting work.
 
 use rust_xlsxwriter::{
     Color, DataValidation, DocProperties, ExcelDateTime, Format, FormatAlign, FormatBorder,
@@ -39,6 +40,12 @@ pub(super) fn render_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, String> {
         .set_background_color(Color::RGB(0xD9E2F3))
         .set_border(FormatBorder::Thin);
     let body = Format::new().set_text_wrap().set_align(FormatAlign::Top);
+    let number = Format::new()
+        .set_align(FormatAlign::Top)
+        .set_num_format("#,##0.##");
+    let date = Format::new()
+        .set_align(FormatAlign::Top)
+        .set_num_format("yyyy-mm-dd");
     for (c, title) in sheet.header.iter().enumerate() {
         let col = u16::try_from(c).map_err(|_| "too many columns".to_string())?;
         worksheet
@@ -65,14 +72,53 @@ pub(super) fn render_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, String> {
         let r = u32::try_from(r + 1).map_err(|_| "too many rows".to_string())?;
         for (c, text) in row.iter().enumerate() {
             let col = u16::try_from(c).map_err(|_| "too many columns".to_string())?;
-            worksheet
-                .write_string_with_format(r, col, text, &body)
-                .map_err(error)?;
+            match Cell::of(text) {
+                Cell::Number(value) => worksheet.write_number_with_format(r, col, value, &number),
+                Cell::Date(y, m, d) => {
+                    let value = ExcelDateTime::from_ymd(y, m, d).map_err(error)?;
+                    worksheet.write_datetime_with_format(r, col, &value, &date)
+                }
+                Cell::Text => worksheet.write_string_with_format(r, col, text, &body),
+            }
+            .map_err(error)?;
         }
     }
     worksheet.set_freeze_panes(1, 0).map_err(error)?;
     let bytes = workbook.save_to_buffer().map_err(error)?;
     Ok(crate::archive::made_on_unix(bytes))
+}
+
+/// What an example cell holds.
+#[derive(Debug, PartialEq)]
+enum Cell {
+    /// `1800`, `-3.5`: no sign but `-`, no leading zero (`007` is an id), no thousands commas.
+    Number(f64),
+    /// `2026-12-15`, a valid calendar date.
+    Date(u16, u8, u8),
+    Text,
+}
+
+impl Cell {
+    fn of(text: &str) -> Cell {
+        if crate::content::front_matter::Date::try_from(text.to_string()).is_ok() {
+            let year = text.get(0..4).and_then(|p| p.parse().ok());
+            let month = text.get(5..7).and_then(|p| p.parse().ok());
+            let day = text.get(8..10).and_then(|p| p.parse().ok());
+            if let (Some(y), Some(m), Some(d)) = (year, month, day) {
+                return Cell::Date(y, m, d);
+            }
+        }
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = digits.split_once('.').unwrap_or((digits, "0"));
+        let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        let leading_zero = whole.len() > 1 && whole.starts_with('0');
+        if is_digits(whole) && is_digits(fraction) && !leading_zero && whole.len() <= 15 {
+            if let Ok(value) = text.parse::<f64>() {
+                return Cell::Number(value);
+            }
+        }
+        Cell::Text
+    }
 }
 
 /// Excel's sheet-name rules: at most 31 characters, none of `[]:*?/\`.
@@ -128,6 +174,27 @@ mod tests {
             csv,
             "\u{feff}Año,\"Descripción, breve\"\r\n2026,\"Dijo \"\"sí\"\"\"\r\n"
         );
+    }
+
+    #[test]
+    fn amounts_and_dates_become_typed_cells() {
+        let cases = [
+            ("1800", Cell::Number(1800.0)),
+            ("-3.5", Cell::Number(-3.5)),
+            ("0", Cell::Number(0.0)),
+            ("2026-12-15", Cell::Date(2026, 12, 15)),
+            ("2026-02-30", Cell::Text),
+            ("2026-001", Cell::Text),
+            ("007", Cell::Text),
+            ("1,800", Cell::Text),
+            ("1.", Cell::Text),
+            ("", Cell::Text),
+            ("Sí", Cell::Text),
+            ("4–6", Cell::Text),
+        ];
+        for (text, cell) in cases {
+            assert_eq!(Cell::of(text), cell, "{text:?}");
+        }
     }
 
     #[test]

@@ -83,7 +83,7 @@ impl Rebase<'_> {
 }
 
 /// `https:`, `mailto:`, `//host`: anything with a scheme or a host is left alone.
-fn is_external(href: &str) -> bool {
+pub(super) fn is_external(href: &str) -> bool {
     href.starts_with("//")
         || href
             .split_once(':')
@@ -92,7 +92,7 @@ fn is_external(href: &str) -> bool {
 
 /// The site path a relative link from a page at `from` leads to (`../b/index.html` from
 /// `toolkit/a/` → `toolkit/b/`); `None` when it climbs above the site root.
-fn resolve(from: &UrlPath, href: &str) -> Option<UrlPath> {
+pub(super) fn resolve(from: &UrlPath, href: &str) -> Option<UrlPath> {
     let mut segments: Vec<&str> = from.as_str().split('/').filter(|s| !s.is_empty()).collect();
     if !from.is_dir() {
         segments.pop();
