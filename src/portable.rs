@@ -2,6 +2,15 @@
 //! to Windows desks and unzipped on Macs, so a name Windows refuses (`con`, `a:b`, `x.`) must be
 //! refused by `check` everywhere, before it reaches an output folder, a ZIP or `SHA256SUMS`.
 
+/// `dir` joined with the `/`-separated relative `rel` one segment at a time, so the path is
+/// written with the system's own separator: `content\toolkit\a.md` in a Windows message, never
+/// `content\toolkit/a.md`.
+pub(crate) fn join(dir: &std::path::Path, rel: &str) -> std::path::PathBuf {
+    let mut path = dir.to_path_buf();
+    path.extend(rel.split('/').filter(|segment| !segment.is_empty()));
+    path
+}
+
 /// Why the `/`-separated relative `path` cannot be a file name on every system, or `None`.
 /// Checks each segment: no control characters, none of `< > : " \ | ? *`, no trailing dot or
 /// space, and no device name Windows reserves (`CON`, `PRN`, `AUX`, `NUL`, `COM1`–`COM9`,
@@ -64,6 +73,14 @@ fn is_reserved_device(segment: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn joined_paths_use_the_system_separator() {
+        let joined = join(std::path::Path::new("content"), "toolkit/sub/a.md");
+        let expected: std::path::PathBuf = ["content", "toolkit", "sub", "a.md"].iter().collect();
+        assert_eq!(joined, expected);
+        assert!(!joined.to_string_lossy().contains(if cfg!(windows) { '/' } else { '\\' }));
+    }
 
     #[test]
     fn names_windows_refuses_are_found_in_any_segment() {

@@ -244,11 +244,11 @@ fn check_name(rel: &Path, what: &str) -> Result<String, String> {
 /// The file at the NFC relative path `rel` under `dir`, as it is named on disk: `rel` itself,
 /// or its NFD form when only that exists (a name saved by macOS, read on Linux).
 pub(crate) fn on_disk(dir: &Path, rel: &str) -> PathBuf {
-    let path = dir.join(rel);
+    let path = crate::portable::join(dir, rel);
     if rel.is_ascii() || std::fs::symlink_metadata(&path).is_ok() {
         return path;
     }
-    let decomposed = dir.join(rel.nfd().collect::<String>());
+    let decomposed = crate::portable::join(dir, &rel.nfd().collect::<String>());
     if std::fs::symlink_metadata(&decomposed).is_ok() {
         decomposed
     } else {
