@@ -79,7 +79,9 @@ mod tests {
         let joined = join(std::path::Path::new("content"), "toolkit/sub/a.md");
         let expected: std::path::PathBuf = ["content", "toolkit", "sub", "a.md"].iter().collect();
         assert_eq!(joined, expected);
-        assert!(!joined.to_string_lossy().contains(if cfg!(windows) { '/' } else { '\\' }));
+        assert!(!joined
+            .to_string_lossy()
+            .contains(if cfg!(windows) { '/' } else { '\\' }));
     }
 
     #[test]

@@ -163,21 +163,35 @@ fn markdown_files(dir: &Path) -> anyhow::Result<Vec<String>> {
     Ok(names)
 }
 
-/// Path and text of a checklist skeleton with id `name`: every key, one section, one item, each
-/// text in every language of the site.
+/// Path and text of a checklist skeleton named `name`: an id as it is (`mineria`), or any title,
+/// from which the id is made (`Transporte Público` → `transporte-publico`, with the title kept as
+/// written). Every key, one section, one example item, each text in every language of the site.
 fn checklist(config: &Config, name: &str) -> anyhow::Result<(PathBuf, String)> {
-    let id = name.trim();
-    let valid = !id.is_empty()
-        && !id.starts_with('-')
-        && !id.ends_with('-')
-        && id
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
-    if !valid {
+    let name = name.trim();
+    let name = [".yaml", ".yml"]
+        .iter()
+        .find_map(|ext| name.strip_suffix(ext))
+        .unwrap_or(name);
+    let is_id = |id: &str| {
+        !id.is_empty()
+            && !id.starts_with('-')
+            && !id.ends_with('-')
+            && id
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    let looks_like_path = name.contains(['/', '\\']) || name.starts_with(['.', '_']);
+    let id = if is_id(name) {
+        name.to_string()
+    } else {
+        slugify(name)
+    };
+    if looks_like_path || !name.chars().any(char::is_alphanumeric) || !is_id(&id) {
         anyhow::bail!(
-            "invalid checklist id `{id}`; use lowercase letters, digits and `-`, e.g. `mineria`"
+            "cannot make a checklist id from `{name}`; give a title such as `\"Transporte público\"` or an id of lowercase letters, digits and `-`, such as `transporte-publico`"
         );
     }
+    let id = id.as_str();
     let dir = config.content_dir.join("checklists");
     for other in ["yml", "yaml"] {
         if dir.join(format!("{id}.{other}")).exists() {
@@ -190,12 +204,16 @@ fn checklist(config: &Config, name: &str) -> anyhow::Result<(PathBuf, String)> {
             .filter(|e| e.file_name().to_string_lossy().ends_with(".yaml"))
             .count()
     }) + 1;
-    let name: String = id.split('-').collect::<Vec<_>>().join(" ");
-    let mut title = name.chars();
-    let title = title
-        .next()
-        .map(|c| c.to_uppercase().chain(title).collect::<String>())
-        .unwrap_or_default();
+    let title = if name == id {
+        let words: String = id.split('-').collect::<Vec<_>>().join(" ");
+        let mut chars = words.chars();
+        chars
+            .next()
+            .map(|c| c.to_uppercase().chain(chars).collect::<String>())
+            .unwrap_or_default()
+    } else {
+        name.to_string()
+    };
     let langs: Vec<String> = config
         .languages
         .iter()
@@ -226,11 +244,15 @@ fn checklist(config: &Config, name: &str) -> anyhow::Result<(PathBuf, String)> {
             "Who this self-assessment is for and what it covers."
         ),
         section = localized("      ", "Generales", "General"),
-        question = localized("          ", "¿La empresa tiene esta práctica?", "Does the firm have this practice?"),
+        question = localized(
+            "          ",
+            "¿La empresa tiene un código de conducta por escrito que todo el personal conoce?",
+            "Does the company have a written code of conduct that all staff know?"
+        ),
         guidance = localized(
             "          ",
-            "Qué significa cumplirla y cómo comprobarlo.",
-            "What meeting it means and how to check it."
+            "Se cumple si la dirección aprobó el código, cada persona recibió una copia y se revisa cada año. Compruébelo pidiendo el documento y las constancias de entrega.",
+            "It is met when management approved the code, every employee received a copy and it is reviewed every year. Check it by asking for the document and the signed receipts."
         ),
     );
     Ok((dir.join(format!("{id}.yaml")), text))
@@ -351,7 +373,16 @@ mod tests {
             text.starts_with("title:\n  es: \"Mineria\"\n  en: \"Mineria\"\n"),
             "{text}"
         );
-        for bad in ["", "Minería", "a b", "../x", "-x", "x-", "_index", "x.yaml"] {
+        let (path, text) = checklist(&config, "Transporte Público").expect("a title");
+        assert!(path.ends_with("content/checklists/transporte-publico.yaml"));
+        assert!(
+            text.starts_with("title:\n  es: \"Transporte Público\"\n"),
+            "{text}"
+        );
+        assert!(text.contains("- id: transporte-publico-01\n"), "{text}");
+        let (path, _) = checklist(&config, "mineria.yaml").expect("an id with its extension");
+        assert!(path.ends_with("content/checklists/mineria.yaml"));
+        for bad in ["", "¿?", "../x", "a/b", "-", "_index", ".oculta"] {
             assert!(checklist(&config, bad).is_err(), "{bad:?}");
         }
     }

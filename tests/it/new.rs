@@ -59,7 +59,30 @@ fn new_checklist_writes_a_valid_skeleton_once() {
         .fails(2)
         .stderr_has("already exists");
     assert_eq!(site.read("content/checklists/mineria.yaml"), "title: mío\n");
-    site.run(&["new", "checklist", "Minería"])
+    site.run(&["new", "checklist", "../Minería"])
         .fails(2)
-        .stderr_has("invalid checklist id `Minería`");
+        .stderr_has("cannot make a checklist id from `../Minería`");
+}
+
+#[test]
+fn new_checklist_makes_the_id_from_any_title_and_passes_check_in_both_languages() {
+    let site = SiteTest::fixture("build/basic");
+    let run = site.run(&["new", "checklist", "Transporte Público"]);
+    run.ok();
+    assert_eq!(
+        run.stdout,
+        "created content/checklists/transporte-publico.yaml\n"
+    );
+    let text = site.read("content/checklists/transporte-publico.yaml");
+    assert!(text.contains("es: \"Transporte Público\""), "{text}");
+    assert!(
+        text.contains(
+            "en: \"Does the company have a written code of conduct that all staff know?\""
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("What meeting it means"), "{text}");
+    let check = site.check();
+    check.ok();
+    assert!(check.stderr.contains("(no warnings)"), "{}", check.stderr);
 }
