@@ -20,8 +20,6 @@ use crate::config::Config;
 
 pub use interrupt::exit_on_signals;
 pub(crate) use record::{Record, RecordedPage};
-#[cfg(test)]
-pub(crate) use reuse::PREVIOUS_SUMS;
 pub(crate) use staging::{abandon, start_staging, swap_in, StagingSink};
 
 /// Marks a folder as written by integridad, so a later build may replace it.

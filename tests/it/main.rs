@@ -29,3 +29,4 @@ mod serve;
 mod session;
 mod statics;
 mod translations;
+mod trust;
