@@ -174,3 +174,141 @@ fn a_same_size_edit_in_place_with_its_time_set_back_is_never_taken() {
     assert_eq!(site.tree("public"), edited);
     assert_ne!(site.tree("public"), clean);
 }
+
+/// Runs `build` in `site`, failing the test (and killing the build) if it has not ended in
+/// 60 s: a build that waits on a FIFO or reads an endless file would hang the suite.
+fn build_within_a_minute(site: &SiteTest) -> crate::harness::Run {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_integridad"))
+        .args(["build", "--verbose", "--root"])
+        .arg(&site.root)
+        .env_clear()
+        .env("PATH", std::env::var("PATH").unwrap_or_default())
+        .current_dir(&site.root)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the build hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let output = child.wait_with_output().unwrap();
+    crate::harness::Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// Builds twice, then edits a page, so that the next build recycles the spare and reads the
+/// record; returns the tree a clean build of the edited site gives.
+fn built_twice_then_edited(site: &SiteTest) -> Vec<(String, Vec<u8>)> {
+    site.build().ok();
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nUno.\n",
+    );
+    site.build().ok();
+    assert!(site.exists(".public.integridad-spare/.integridad-output"));
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nDos.\n",
+    );
+    clean_tree(site, &[])
+}
+
+fn mkfifo(path: &std::path::Path) {
+    let name = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+}
+
+#[test]
+fn a_spare_that_is_a_link_to_another_output_is_removed_unfollowed() {
+    let site = SiteTest::fixture("build/basic");
+    let clean = built_twice_then_edited(&site);
+    // Another integridad output beside it, and the spare replaced by a link to it.
+    site.run(&["build", "--output", "other"]).ok();
+    let other = site.tree("other");
+    let spare = site.path(".public.integridad-spare");
+    std::fs::remove_dir_all(&spare).unwrap();
+    std::os::unix::fs::symlink(site.path("other"), &spare).unwrap();
+    site.build().ok();
+    assert_eq!(site.tree("other"), other, "the other output was touched");
+    let public = std::fs::symlink_metadata(site.path("public")).unwrap();
+    assert!(public.is_dir(), "the output became a link");
+    assert_eq!(site.tree("public"), clean);
+    // What is beside the output now is a plain folder: the output before.
+    assert!(std::fs::symlink_metadata(&spare).unwrap().is_dir());
+}
+
+#[test]
+fn a_link_planted_in_the_spare_is_removed_and_nothing_is_written_through_it() {
+    let site = SiteTest::fixture("build/basic");
+    let clean = built_twice_then_edited(&site);
+    site.write("outside/keep.txt", "keep");
+    let toolkit = site.path(".public.integridad-spare/toolkit");
+    std::fs::remove_dir_all(&toolkit).unwrap();
+    std::os::unix::fs::symlink(site.path("outside"), &toolkit).unwrap();
+    site.build().ok();
+    assert_eq!(
+        site.tree("outside"),
+        vec![("keep.txt".to_string(), b"keep".to_vec())],
+        "written through the link"
+    );
+    assert_eq!(site.tree("public"), clean);
+    run_env(&site, &["verify", "public", "--unsigned"], &[]).ok();
+}
+
+#[test]
+fn a_cache_folder_that_is_a_link_is_replaced_and_the_record_never_written_outside() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let cache = site.path(".public.integridad-cache");
+    std::fs::remove_dir_all(&cache).unwrap();
+    std::fs::create_dir(site.path("outside")).unwrap();
+    std::os::unix::fs::symlink(site.path("outside"), &cache).unwrap();
+    site.build().ok();
+    assert!(site.tree("outside").is_empty(), "the record went outside");
+    assert!(std::fs::symlink_metadata(&cache).unwrap().is_dir());
+    assert!(site.exists(".public.integridad-cache/pages"));
+}
+
+#[test]
+fn a_record_that_is_a_fifo_or_an_endless_file_neither_hangs_nor_bloats_a_build() {
+    let site = SiteTest::fixture("build/basic");
+    let clean = built_twice_then_edited(&site);
+    let record = site.path(".public.integridad-cache/pages");
+    std::fs::remove_file(&record).unwrap();
+    mkfifo(&record);
+    let run = build_within_a_minute(&site);
+    assert_eq!(
+        pages_taken(run.ok()),
+        0,
+        "nothing is taken on a record not read"
+    );
+    assert_eq!(site.tree("public"), clean);
+    let meta = std::fs::symlink_metadata(&record).unwrap();
+    assert!(
+        meta.is_file(),
+        "a plain record is written in the FIFO's place"
+    );
+    // A link to an endless device, then a record too large to be one.
+    std::fs::remove_file(&record).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", &record).unwrap();
+    build_within_a_minute(&site).ok();
+    let meta = std::fs::symlink_metadata(&record).unwrap();
+    assert!(meta.is_file() && meta.len() < 1 << 20, "{meta:?}");
+    let huge = std::fs::File::create(site.path("huge")).unwrap();
+    huge.set_len(1 << 30).unwrap();
+    std::fs::remove_file(&record).unwrap();
+    std::fs::rename(site.path("huge"), &record).unwrap();
+    let run = build_within_a_minute(&site);
+    assert_eq!(pages_taken(run.ok()), 0);
+    assert!(std::fs::metadata(&record).unwrap().len() < 1 << 20);
+}
