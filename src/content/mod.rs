@@ -5,6 +5,7 @@ pub(crate) mod download;
 pub(crate) mod front_matter;
 pub(crate) mod home;
 pub(crate) mod page;
+mod secrets;
 pub(crate) mod walk;
 
 use std::path::{Path, PathBuf};
@@ -257,6 +258,11 @@ pub(crate) fn load_content_cached(
         }
     }
     content.statics = load_statics(config, diags);
+    let published = content.assets.iter().chain(&content.statics).map(|asset| {
+        let shown = asset.abs.strip_prefix(&config.root).unwrap_or(&asset.abs);
+        (crate::diagnostics::display_path(shown), asset.abs.as_path())
+    });
+    secrets::check_secrets(published, diags);
     content
         .pages
         .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));

@@ -312,3 +312,60 @@ fn a_record_that_is_a_fifo_or_an_endless_file_neither_hangs_nor_bloats_a_build()
     assert_eq!(pages_taken(run.ok()), 0);
     assert!(std::fs::metadata(&record).unwrap().len() < 1 << 20);
 }
+
+#[test]
+fn a_secret_key_anywhere_in_the_sources_is_an_error_naming_the_file() {
+    let site = SiteTest::fixture("build/basic");
+    run_env(&site, &["keygen", "--out", "k.key", "--no-password"], &[]).ok();
+    site.build().ok();
+    let published = site.tree("public");
+    let key = site.read("k.key");
+    let pem = "-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\n-----END OPENSSH PRIVATE KEY-----\n";
+    for (rel, text) in [
+        ("static/integridad.key", key.clone()),
+        ("content/toolkit/firma.key", key.clone()),
+        ("static/notes.txt", format!("apuntes\n\n{key}")),
+        ("static/.ssh/id_ed25519", pem.to_string()),
+    ] {
+        site.write(rel, &text);
+        let run = site.build();
+        run.fails(1).stderr_has(&format!("`{rel}` holds a"));
+        let line = if rel == "static/notes.txt" { 4 } else { 2 };
+        let line = if rel.ends_with("id_ed25519") { 1 } else { line };
+        run.stderr_has(&format!(" --> {rel}:{line}:1"));
+        assert!(
+            !run.stderr.contains(key.lines().nth(1).unwrap()),
+            "the key was printed"
+        );
+        assert_eq!(site.tree("public"), published, "the old output stays");
+        site.check().fails(1);
+        std::fs::remove_file(site.path(rel)).unwrap();
+    }
+    // The public key is published on purpose.
+    site.write("static/k.pub", site.read("k.pub"));
+    site.build().ok();
+}
+
+#[test]
+fn keygen_refuses_to_write_where_a_build_publishes() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    std::fs::create_dir_all(site.path("static")).unwrap();
+    std::os::unix::fs::symlink(site.path("static"), site.path("to-static")).unwrap();
+    for out in [
+        "static/x.key",
+        "content/toolkit/x.key",
+        "themes/default/x.key",
+        "public/x.key",
+        "public/toolkit/x.key",
+        "to-static/x.key",
+    ] {
+        run_env(&site, &["keygen", "--out", out, "--no-password"], &[])
+            .fails(2)
+            .stderr_has("refusing to write a secret key");
+        assert!(!site.exists(out), "{out}");
+        let public = out.replace(".key", ".pub");
+        assert!(!site.exists(&public), "{public}");
+    }
+    run_env(&site, &["keygen", "--out", "x.key", "--no-password"], &[]).ok();
+}
