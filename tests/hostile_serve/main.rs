@@ -12,6 +12,7 @@ mod harness;
 mod client;
 
 mod attacks;
+mod origins;
 
 use std::sync::{Mutex, MutexGuard};
 
