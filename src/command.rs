@@ -174,7 +174,7 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
         crate::verify_dir(&args.target, &trust)?
     };
     match &result.signature {
-        SignatureCheck::Failed(why) => eprintln!("error: {why}"),
+        SignatureCheck::Failed(why) => eprintln!("error: {}", crate::diagnostics::inert(why)),
         SignatureCheck::NotSigned => eprintln!(
             "warning: this copy has no SHA256SUMS.minisig, so only its checksums were checked"
         ),
@@ -201,7 +201,8 @@ fn report(args: ReportArgs) -> anyhow::Result<bool> {
         return Ok(false);
     }
     for warning in &outcome.warnings {
-        eprintln!("warning: {warning}");
+        // Keys, ids and file names of the exports, as they were sent.
+        eprintln!("warning: {}", crate::diagnostics::inert(warning));
     }
     let files = outcome.files;
     let counts = format!(

@@ -51,11 +51,15 @@ pub enum Problem {
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Paths come from the copy's `SHA256SUMS` or folder, reasons from its server.
+        use crate::diagnostics::inert;
         match self {
-            Problem::Changed(path) => write!(f, "changed: {path}"),
-            Problem::Missing(path) => write!(f, "missing: {path}"),
-            Problem::Unreadable(path, why) => write!(f, "unreadable: {path} ({why})"),
-            Problem::NotListed(path) => write!(f, "not listed: {path}"),
+            Problem::Changed(path) => write!(f, "changed: {}", inert(path)),
+            Problem::Missing(path) => write!(f, "missing: {}", inert(path)),
+            Problem::Unreadable(path, why) => {
+                write!(f, "unreadable: {} ({})", inert(path), inert(why))
+            }
+            Problem::NotListed(path) => write!(f, "not listed: {}", inert(path)),
             Problem::Malformed(line) => {
                 write!(f, "SHA256SUMS line {line} is not `<sha256>  <path>`")
             }

@@ -369,3 +369,109 @@ fn keygen_refuses_to_write_where_a_build_publishes() {
     }
     run_env(&site, &["keygen", "--out", "x.key", "--no-password"], &[]).ok();
 }
+
+/// A one-route HTTP server on loopback: `SHA256SUMS` under `/espejo/` is `sums`, anything else
+/// is 404. Returns the mirror's URL.
+fn serve_sums(sums: &'static str) -> String {
+    use std::io::{Read as _, Write as _};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/espejo/", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for mut stream in listener.incoming().flatten() {
+            let mut head = Vec::new();
+            let mut buffer = [0u8; 1024];
+            while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+                match stream.read(&mut buffer) {
+                    Ok(0) | Err(_) => break,
+                    Ok(n) => head.extend_from_slice(&buffer[..n]),
+                }
+            }
+            let path = String::from_utf8_lossy(&head)
+                .split(' ')
+                .nth(1)
+                .unwrap_or("/")
+                .to_string();
+            let (status, body) = if path == "/espejo/SHA256SUMS" {
+                ("200 OK", sums.as_bytes())
+            } else {
+                ("404 Not Found", &b""[..])
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(body);
+        }
+    });
+    url
+}
+
+/// No escape sequence, bell or carriage return reached the terminal.
+#[track_caller]
+fn assert_inert(out: &str) {
+    for hostile in ['\x1b', '\x07', '\r', '\u{9b}', '\u{202e}'] {
+        assert!(!out.contains(hostile), "{hostile:?} printed raw: {out:?}");
+    }
+}
+
+#[test]
+fn paths_from_a_mirror_or_a_copy_are_printed_inert() {
+    let site = SiteTest::fixture("build/basic");
+    // A crafted listed path: erase the line, go up one, and draw a fake verdict; then a
+    // window title and a clipboard write.
+    let hash = "0".repeat(64);
+    let sums: &'static str = Box::leak(
+        format!(
+            "{hash}  x\x1b[2K\r\x1b[1Averified 67 files; signature good\n\
+             {hash}  y\x1b]0;pwned\x07.html\n\
+             {hash}  z\x1b]52;c;ZXZpbA==\x07\u{202e}lmth.html\n"
+        )
+        .into_boxed_str(),
+    );
+    let url = serve_sums(sums);
+    let run = site.run_in(&["verify", &url, "--unsigned", "--timeout", "5"], false);
+    run.fails(1);
+    assert_inert(&run.stderr);
+    assert!(run.stderr.contains("\\u{1b}[2K\\u{d}"), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .lines()
+            .last()
+            .unwrap()
+            .starts_with("verification failed"),
+        "{}",
+        run.stderr
+    );
+    // A file planted in a copy with such a name.
+    site.build().ok();
+    site.write("public/\x1b]0;pwned\x07\r.html", "x");
+    let run = site.run_in(&["verify", "public", "--unsigned"], false);
+    run.fails(1)
+        .stderr_has("not listed: \\u{1b}]0;pwned\\u{7}\\u{d}.html");
+    assert_inert(&run.stderr);
+}
+
+#[test]
+fn keys_ids_and_file_names_of_exports_are_printed_inert() {
+    let site = SiteTest::fixture("build/basic");
+    site.write(
+        "inbox/\x1b]0;pwned\x07.json",
+        "{\"format\": \"integridad-checklist\", \"version\": 2, \"\\u001b]52;c;ZXZpbA==\\u0007\": 1}",
+    )
+    .write(
+        "inbox/b.json",
+        "{\"format\": \"integridad-checklist\", \"version\": 2, \"checklist\": \"\\u001b[2J\\r\\u001b[1Areport written\"}",
+    );
+    let run = site.run(&[
+        "report",
+        site.path("inbox").to_str().unwrap(),
+        "--output",
+        site.path("informe").to_str().unwrap(),
+    ]);
+    run.fails(1);
+    assert_inert(&run.stderr);
+    run.stderr_has("\\u{1b}]0;pwned\\u{7}.json")
+        .stderr_has("unknown key `\\u{1b}]52;c;ZXZpbA==\\u{7}`")
+        .stderr_has("\\u{1b}[2J\\u{d}\\u{1b}[1Areport written");
+}
