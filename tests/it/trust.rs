@@ -373,9 +373,20 @@ fn keygen_refuses_to_write_where_a_build_publishes() {
 /// A one-route HTTP server on loopback: `SHA256SUMS` under `/espejo/` is `sums`, anything else
 /// is 404. Returns the mirror's URL.
 fn serve_sums(sums: &'static str) -> String {
+    serve_sums_slowly(sums, std::time::Duration::ZERO).0
+}
+
+/// `serve_sums` answering each other request after `delay`, one at a time; also returns how
+/// many other requests came.
+fn serve_sums_slowly(
+    sums: &'static str,
+    delay: std::time::Duration,
+) -> (String, std::sync::Arc<std::sync::atomic::AtomicUsize>) {
     use std::io::{Read as _, Write as _};
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let url = format!("http://{}/espejo/", listener.local_addr().unwrap());
+    let others = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let counted = std::sync::Arc::clone(&others);
     std::thread::spawn(move || {
         for mut stream in listener.incoming().flatten() {
             let mut head = Vec::new();
@@ -394,6 +405,10 @@ fn serve_sums(sums: &'static str) -> String {
             let (status, body) = if path == "/espejo/SHA256SUMS" {
                 ("200 OK", sums.as_bytes())
             } else {
+                if !path.ends_with(".minisig") {
+                    counted.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    std::thread::sleep(delay);
+                }
                 ("404 Not Found", &b""[..])
             };
             let _ = write!(
@@ -404,7 +419,7 @@ fn serve_sums(sums: &'static str) -> String {
             let _ = stream.write_all(body);
         }
     });
-    url
+    (url, others)
 }
 
 /// No escape sequence, bell or carriage return reached the terminal.
@@ -474,4 +489,100 @@ fn keys_ids_and_file_names_of_exports_are_printed_inert() {
     run.stderr_has("\\u{1b}]0;pwned\\u{7}.json")
         .stderr_has("unknown key `\\u{1b}]52;c;ZXZpbA==\\u{7}`")
         .stderr_has("\\u{1b}[2J\\u{d}\\u{1b}[1Areport written");
+}
+
+#[test]
+fn verify_reports_every_unlisted_link_special_file_and_folder_and_never_hangs() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    site.write("outside/big.bin", vec![b'x'; 3 << 20]);
+    let public = site.path("public");
+    std::os::unix::fs::symlink(site.path("outside"), public.join("to-folder")).unwrap();
+    std::os::unix::fs::symlink(site.path("outside/big.bin"), public.join("to-file")).unwrap();
+    mkfifo(&public.join("toolkit/tubo"));
+    std::fs::create_dir_all(public.join("vacia/mas")).unwrap();
+    // Listed files replaced: by a FIFO, by a link to an endless device, by a file over the
+    // size limit.
+    let fifo = "toolkit/riesgos/index.html";
+    std::fs::remove_file(public.join(fifo)).unwrap();
+    mkfifo(&public.join(fifo));
+    std::fs::remove_file(public.join("robots.txt")).unwrap();
+    std::os::unix::fs::symlink("/dev/zero", public.join("robots.txt")).unwrap();
+    std::fs::copy(site.path("outside/big.bin"), public.join("sitemap.xml")).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_integridad"))
+        .args(["verify", "public", "--unsigned", "--max-file-size", "2"])
+        .current_dir(&site.root)
+        .env_clear()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > std::time::Duration::from_secs(60) {
+            child.kill().unwrap();
+            panic!("verify hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    for expected in [
+        "not listed: to-folder (a symbolic link)",
+        "not listed: to-file (a symbolic link)",
+        "not listed: toolkit/tubo (a special file)",
+        "not listed: vacia/",
+        "unreadable: toolkit/riesgos/index.html (not a plain file",
+        "unreadable: robots.txt (not a plain file",
+        "unreadable: sitemap.xml (3145728 bytes, larger than --max-file-size)",
+    ] {
+        assert!(stderr.contains(expected), "lacks {expected:?}:\n{stderr}");
+    }
+    assert!(
+        !stderr.contains("vacia/mas"),
+        "one line for the folder:\n{stderr}"
+    );
+}
+
+#[test]
+fn verify_url_fetches_nothing_once_the_signature_fails_and_stops_at_its_time_limit() {
+    let site = SiteTest::fixture("build/basic");
+    let hash = "0".repeat(64);
+    let sums: &'static str = Box::leak(
+        (0..200)
+            .map(|i| format!("{hash}  p{i}.html\n"))
+            .collect::<String>()
+            .into_boxed_str(),
+    );
+    let key = run_env(&site, &["keygen", "--out", "k.key", "--no-password"], &[]);
+    let line = key
+        .ok()
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("public key line: "))
+        .unwrap()
+        .to_string();
+    let (url, fetched) = serve_sums_slowly(sums, std::time::Duration::from_millis(50));
+    let run = site.run_in(&["verify", &url, "--pubkey-string", &line], false);
+    run.fails(1).stderr_has("no SHA256SUMS.minisig");
+    assert_eq!(fetched.load(std::sync::atomic::Ordering::Relaxed), 0);
+    // Unsigned, 200 files at 50 ms each one at a time: the overall limit of 1 s stops it.
+    let started = std::time::Instant::now();
+    let run = site.run_in(
+        &[
+            "verify",
+            &url,
+            "--unsigned",
+            "--jobs",
+            "1",
+            "--total-timeout",
+            "1",
+        ],
+        false,
+    );
+    run.fails(1)
+        .stderr_has("stopped after the overall time limit of 1 s (--total-timeout)");
+    let asked = fetched.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(asked < 100, "{asked} files fetched");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
