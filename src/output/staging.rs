@@ -21,7 +21,7 @@ use super::interrupt::{self, Gate};
 use super::removal::{ignore_missing, remove_leftover};
 use super::reuse::{open_plain, owned, same_identity, Expected, FileId, Previous};
 use super::sys::{self, Exchange, FolderLock, Wait};
-use super::{in_place, MARKER, MARKER_TEXT};
+use super::{in_place, Made, MARKER};
 use crate::output::{OutputSink, Sum};
 
 /// Where the staging folder sits: beside the output (swapped in whole), or inside an output
@@ -37,6 +37,7 @@ enum Place {
 /// created new, so no write ever goes through a link into the published output.
 pub(crate) struct StagingSink {
     dir: PathBuf,
+    made: Made,
     place: Place,
     hashes: Mutex<BTreeMap<String, Sum>>,
     /// The identity of each file right after it was written or linked (`FileId`), for the
@@ -476,16 +477,36 @@ fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An existing output may be replaced only if integridad wrote it (marker) or it is empty.
-fn check_ours(output: &Path) -> anyhow::Result<()> {
+/// An existing output may be replaced only if integridad wrote it (marker) or it is empty, and
+/// only by what it holds: a site by a build, a report by a report.
+fn check_ours(output: &Path, made: Made) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::symlink_metadata(output) else {
         return Ok(());
     };
     let empty = meta.is_dir() && std::fs::read_dir(output).is_ok_and(|mut d| d.next().is_none());
-    if !empty && !output.join(MARKER).is_file() {
+    if empty {
+        return Ok(());
+    }
+    let marker = open_plain(&output.join(MARKER)).and_then(|(file, _)| {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, 4096), &mut text).ok()?;
+        Some(text)
+    });
+    let Some(marker) = marker else {
         bail!(
             "`{}` exists and was not written by integridad; move it away or choose another --output",
             output.display()
+        );
+    };
+    let other = [Made::Site, Made::Report]
+        .into_iter()
+        .find(|kind| *kind != made && marker == kind.marker());
+    if let Some(other) = other {
+        bail!(
+            "`{}` was written by `{}`; refusing to replace it with the output of `{}` (choose another --output)",
+            output.display(),
+            other.command(),
+            made.command()
         );
     }
     Ok(())
@@ -511,6 +532,15 @@ pub(crate) fn start_staging(
     output: &Path,
     record: Option<&super::Record>,
 ) -> anyhow::Result<StagingSink> {
+    start(output, Made::Site, record)
+}
+
+/// `start_staging` for `integridad report`, whose marker says it holds a report.
+pub(crate) fn start_report_staging(output: &Path) -> anyhow::Result<StagingSink> {
+    start(output, Made::Report, None)
+}
+
+fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::Result<StagingSink> {
     let parent = parent_of(output)?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create `{}`", parent.display()))?;
@@ -520,7 +550,7 @@ pub(crate) fn start_staging(
     if mount_point {
         in_place::recover(output)?;
     }
-    check_ours(output)?;
+    check_ours(output, made)?;
     let (dir, place) = if mount_point {
         (in_place::staging_dir(output), Place::Inside)
     } else {
@@ -532,12 +562,12 @@ pub(crate) fn start_staging(
     let spare = spare_of(output);
     let recycled = place == Place::Beside
         && exists(output)
-        && plain_spare(&spare)?
+        && plain_spare(&spare, made)?
         && std::fs::rename(&spare, &dir).is_ok();
     let spare = recycled.then_some(spare);
     if !recycled {
         std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+        std::fs::write(dir.join(MARKER), made.marker())
             .with_context(|| format!("cannot write in `{}`", dir.display()))?;
     }
     sys::pause_at("staging");
@@ -546,6 +576,7 @@ pub(crate) fn start_staging(
     let gate = interrupt::register(&dir);
     let previous = record.and_then(|record| Previous::find(output, &dir, record));
     Ok(StagingSink {
+        made,
         place,
         hashes: Mutex::new(BTreeMap::new()),
         ids: Mutex::new(BTreeMap::new()),
@@ -562,7 +593,7 @@ pub(crate) fn start_staging(
 /// Whether the spare beside the output may be recycled: a plain folder of the user's own whose
 /// marker is a plain file with the marker's text. A link or anything else that is not a folder
 /// in its place is removed (never followed); a folder that is not ours is left alone.
-fn plain_spare(spare: &Path) -> anyhow::Result<bool> {
+fn plain_spare(spare: &Path, made: Made) -> anyhow::Result<bool> {
     let Ok(meta) = std::fs::symlink_metadata(spare) else {
         return Ok(false);
     };
@@ -578,9 +609,9 @@ fn plain_spare(spare: &Path) -> anyhow::Result<bool> {
         return Ok(false);
     };
     let mut text = Vec::new();
-    let limit = MARKER_TEXT.len() as u64 + 1;
+    let limit = made.marker().len() as u64 + 1;
     let read = std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut text);
-    Ok(owned(&marker) && read.is_ok() && text == MARKER_TEXT)
+    Ok(owned(&marker) && read.is_ok() && text == made.marker())
 }
 
 /// Discards a staging folder after a failed build. A recycled one becomes the spare again
@@ -609,7 +640,7 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
     }
     let parent = parent_of(output)?;
     let parent_lock = lock_parent(parent)?;
-    if let Err(error) = check_ours(output) {
+    if let Err(error) = check_ours(output, staging.made) {
         abandon(staging);
         return Err(error);
     }

@@ -586,3 +586,68 @@ fn verify_url_fetches_nothing_once_the_signature_fails_and_stops_at_its_time_lim
     assert!(asked < 100, "{asked} files fetched");
     assert!(started.elapsed() < std::time::Duration::from_secs(10));
 }
+
+#[test]
+fn outputs_stay_apart_from_the_sources_and_from_each_other() {
+    let site = SiteTest::bundled();
+    site.write("static/robots-extra.txt", "x");
+    site.run(&["build", "--output", "static/out"])
+        .fails(2)
+        .stderr_has("it is `static/` or inside it");
+    assert!(!site.exists("static/out"));
+    site.build().ok();
+    let built = site.tree("public");
+    // A report never replaces a built site, nor a build a report.
+    let data: serde_json::Value =
+        serde_json::from_str(&site.out("checklists/health/checklist.json")).unwrap();
+    let export = serde_json::json!({
+        "format": "integridad-checklist", "version": 2, "checklist": "health",
+        "items_hash": data["items_hash"], "export_id": "00112233445566778899aabbccddeeff",
+        "date": "2026-03-01", "language": "es", "score": null, "band": null, "answers": {}
+    });
+    site.write("inbox/a.json", export.to_string());
+    let report = |out: &str| {
+        site.run(&[
+            "report",
+            site.path("inbox").to_str().unwrap(),
+            "--output",
+            site.path(out).to_str().unwrap(),
+        ])
+    };
+    report("public")
+        .fails(2)
+        .stderr_has("was written by `integridad build`; refusing to replace it");
+    assert_eq!(site.tree("public"), built);
+    // A folder a report wrote (its marker says so) is refused by a build.
+    std::fs::create_dir_all(site.path("informe")).unwrap();
+    site.write(
+        "informe/.integridad-output",
+        "This folder is written by integridad report; it is replaced on every report.\n",
+    );
+    site.write("informe/index.html", "informe");
+    site.run(&["build", "--output", "informe"])
+        .fails(2)
+        .stderr_has("was written by `integridad report`; refusing to replace it");
+    assert_eq!(site.read("informe/index.html"), "informe");
+    // A report replaces its own output.
+    std::fs::remove_dir_all(site.path("informe")).unwrap();
+    report("informe").ok();
+    report("informe").ok();
+}
+
+#[test]
+fn new_refuses_a_section_reached_through_a_link() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("outside/_index.md", "---\ntitle: Fuera\n---\n");
+    std::os::unix::fs::symlink(site.path("outside"), site.path("content/fuera")).unwrap();
+    site.run(&["new", "chapter", "Nuevo capítulo", "--section", "fuera"])
+        .fails(2)
+        .stderr_has("leads through the symbolic link `content/fuera`");
+    assert_eq!(
+        site.tree("outside"),
+        vec![(
+            "_index.md".to_string(),
+            b"---\ntitle: Fuera\n---\n".to_vec()
+        )]
+    );
+}
