@@ -651,3 +651,118 @@ fn new_refuses_a_section_reached_through_a_link() {
         )]
     );
 }
+
+/// An answers export of `checklist` (its `checklist.json` data) with `answers` per item id.
+fn export(
+    data: &serde_json::Value,
+    id: usize,
+    state: &str,
+    answers: &serde_json::Map<String, serde_json::Value>,
+) -> String {
+    // The score its answers give (SPEC "Sector checklists"), as the checklist page states it.
+    let weights: std::collections::BTreeMap<&str, f64> = data["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .map(|i| (i["id"].as_str().unwrap(), i["weight"].as_f64().unwrap()))
+        .collect();
+    let (mut got, mut total) = (0.0, 0.0);
+    for (id, answer) in answers {
+        let value = match answer.as_str().unwrap() {
+            "yes" => 1.0,
+            "partly" => 0.5,
+            _ => 0.0,
+        };
+        got += weights[id.as_str()] * value;
+        total += weights[id.as_str()];
+    }
+    let score = 100.0 * got / total;
+    serde_json::json!({
+        "format": "integridad-checklist", "version": 2, "checklist": data["id"], "score": score,
+        "items_hash": data["items_hash"], "export_id": format!("{id:032x}"),
+        "date": "2026-03-01", "language": "es", "state": state, "answers": answers
+    })
+    .to_string()
+}
+
+#[test]
+fn made_up_copies_of_one_export_do_not_make_a_lone_company_visible() {
+    let site = SiteTest::bundled();
+    site.build().ok();
+    let data: serde_json::Value =
+        serde_json::from_str(&site.out("checklists/health/checklist.json")).unwrap();
+    let items: Vec<String> = data["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|s| s["items"].as_array().unwrap())
+        .map(|i| i["id"].as_str().unwrap().to_string())
+        .collect();
+    let answers = |seed: usize| -> serde_json::Map<String, serde_json::Value> {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                // Each seed gives its own set: one "no" and one "partly" where it says.
+                let answer = if i == seed % items.len() {
+                    "no"
+                } else if i == (seed * 3 + 1) % items.len() {
+                    "partly"
+                } else {
+                    "yes"
+                };
+                (id.clone(), serde_json::Value::from(answer))
+            })
+            .collect()
+    };
+    // Ten companies in one state, each with answers of its own; one alone in another.
+    for n in 0..10 {
+        site.write(
+            &format!("inbox/jal-{n}.json"),
+            export(&data, n + 1, "MX-JAL", &answers(n + 1)),
+        );
+    }
+    site.write("inbox/col.json", export(&data, 100, "MX-COL", &answers(42)));
+    let all_yes: serde_json::Map<String, serde_json::Value> = items
+        .iter()
+        .map(|id| (id.clone(), serde_json::Value::from("yes")))
+        .collect();
+    let report = |out: &str| {
+        site.run(&[
+            "report",
+            site.path("inbox").to_str().unwrap(),
+            "--output",
+            site.path(out).to_str().unwrap(),
+        ])
+        .ok();
+        site.read(&format!("{out}/csv/health-state.csv"))
+    };
+    let honest = report("informe");
+    let row = |csv: &str, state: &str| -> String {
+        csv.lines()
+            .find(|line| line.starts_with(state))
+            .unwrap_or_else(|| panic!("no {state} row:\n{csv}"))
+            .to_string()
+    };
+    // Both withheld: the lone one, and the other, which would give it away by subtraction.
+    let withheld = |state: &str| format!("{state},,yes,,,,,");
+    assert_eq!(row(&honest, "MX-COL"), withheld("MX-COL"), "{honest}");
+    assert_eq!(row(&honest, "MX-JAL"), withheld("MX-JAL"), "{honest}");
+    // Four made-up all-"yes" exports for the lone company's state, each with an id of its own.
+    for n in 0..4 {
+        site.write(
+            &format!("inbox/made-up-{n}.json"),
+            export(&data, 200 + n, "MX-COL", &all_yes),
+        );
+    }
+    let attacked = report("informe-2");
+    assert_eq!(row(&attacked, "MX-COL"), withheld("MX-COL"), "{attacked}");
+    assert_eq!(row(&attacked, "MX-JAL"), withheld("MX-JAL"), "{attacked}");
+    // The page says what the threshold protects against.
+    let page = site.read("informe-2/en/index.html");
+    assert!(
+        page.contains("not from someone who sends made-up exports"),
+        "{page}"
+    );
+}
