@@ -14,7 +14,8 @@ pub(crate) const BUNDLE_FILE: &str = "integridad-offline.zip";
 const BUNDLE_DIR: &str = "integridad-offline";
 
 /// Writes `files` (output path → bytes) into a ZIP under `integridad-offline/`, in path order,
-/// deflated, each dated 1980-01-01 00:00 and mode 0644, so the same files give the same bytes.
+/// deflated, each dated 1980-01-01 00:00 and mode 0644, made on Unix whatever the system, so the
+/// same files give the same bytes.
 pub(crate) fn render_zip(files: &BTreeMap<String, Vec<u8>>) -> anyhow::Result<Vec<u8>> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let options = zip::write::SimpleFileOptions::default()
@@ -28,7 +29,7 @@ pub(crate) fn render_zip(files: &BTreeMap<String, Vec<u8>>) -> anyhow::Result<Ve
             .with_context(|| format!("cannot add `{path}` to the offline bundle"))?;
     }
     let cursor = zip.finish().context("cannot finish the offline bundle")?;
-    Ok(cursor.into_inner())
+    Ok(crate::archive::made_on_unix(cursor.into_inner()))
 }
 
 /// SHA-256 of each file, for the bundle's own `SHA256SUMS`.

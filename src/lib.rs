@@ -5,6 +5,7 @@
 //! `integrity` (SHA256SUMS, signatures, `verify`); `bundle` packs the offline site as a ZIP.
 //! `serve` runs the same pipeline into memory.
 
+mod archive;
 mod base_url;
 mod bundle;
 pub(crate) mod checklist;
@@ -21,6 +22,7 @@ pub mod lang;
 mod markdown;
 mod new;
 mod output;
+mod portable;
 mod progress;
 mod render;
 mod report;

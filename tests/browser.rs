@@ -1,11 +1,20 @@
-//! Browser tests (issue 6 item 7): builds the bundled site with the real binary into a temp folder,
-//! then runs the node suite in `tests/browser/` (headless Debian Chromium, axe-core, the Nu HTML
-//! checker) and fails when it fails. It never skips: it runs `npm ci` itself when node_modules is
-//! out of date with package-lock.json, and a missing program or Python module fails the test with
-//! a list of every missing piece and the `apt-get install` line that installs them.
+//! Browser tests: builds the bundled site with the real binary into a temp folder, then runs the
+//! node suite in `tests/browser/` (headless Debian Chromium, axe-core, the Nu HTML checker) and
+//! fails when it fails. It never skips: it runs `npm ci` itself when node_modules is out of date
+//! with package-lock.json, installs a missing program as root on Debian (`support/machine.rs`),
+//! and otherwise fails with every missing piece and the `apt-get install` line for them. Its
+//! target is named `web` so that cargo runs it after `hostile_serve` and `it`: a machine without
+//! a browser still runs every other test.
+
+#[path = "support/machine.rs"]
+mod machine;
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
+use machine::chromium;
+#[cfg(test)]
+use machine::{missing_message, Missing};
 
 /// What `npm ci` installs from package-lock.json; the same flags as `scripts/setup-test-machine`.
 const NPM_CI: [&str; 5] = [
@@ -15,135 +24,6 @@ const NPM_CI: [&str; 5] = [
     "--no-fund",
     "--loglevel=error",
 ];
-
-/// The Node.js major version the suite needs (package.json `engines`).
-const NODE_MAJOR: u32 = 20;
-
-/// Debian's Chromium; `INTEGRIDAD_CHROMIUM` may point elsewhere (the node suite reads it too).
-fn chromium() -> PathBuf {
-    std::env::var_os("INTEGRIDAD_CHROMIUM")
-        .map_or_else(|| PathBuf::from("/usr/bin/chromium"), PathBuf::from)
-}
-
-/// The standard output of `program args` when it runs and succeeds.
-fn output_of(program: &str, args: &[&str]) -> Option<String> {
-    Command::new(program)
-        .args(args)
-        .output()
-        .ok()
-        .filter(|out| out.status.success())
-        .map(|out| String::from_utf8_lossy(&out.stdout).into_owned())
-}
-
-/// One piece the tests need that is not on the machine: what it is for, and its Debian package.
-struct Missing {
-    what: String,
-    package: &'static str,
-}
-
-impl Missing {
-    fn new(what: impl Into<String>, package: &'static str) -> Missing {
-        Missing {
-            what: what.into(),
-            package,
-        }
-    }
-}
-
-/// Node.js 20 or later, as `node --version` says (`v20.19.2`).
-fn node_is_recent() -> Option<bool> {
-    let version = output_of("node", &["--version"])?;
-    let major = version.trim().trim_start_matches('v').split('.').next()?;
-    Some(major.parse::<u32>().ok()? >= NODE_MAJOR)
-}
-
-/// Every program and Python module the tests need that is missing, each with its Debian package.
-/// The Python modules and minisign serve `tests/it` (downloads round trip, stock minisign),
-/// which cannot fail loudly without them; they are checked here so a machine is set up at once.
-fn missing_tools(npm_needed: bool) -> Vec<Missing> {
-    let mut missing = Vec::new();
-    match node_is_recent() {
-        None => missing.push(Missing::new(
-            "`node` (Node.js 20 or later) runs the browser suite",
-            "nodejs",
-        )),
-        Some(false) => missing.push(Missing::new(
-            "Node.js 20 or later (`node --version` is older)",
-            "nodejs",
-        )),
-        Some(true) => {}
-    }
-    if npm_needed && output_of("npm", &["--version"]).is_none() {
-        missing.push(Missing::new(
-            "`npm` installs the packages of package-lock.json",
-            "npm",
-        ));
-    }
-    let chromium = chromium();
-    if !chromium.is_file() {
-        missing.push(Missing::new(
-            format!(
-                "Chromium at `{}` (or set INTEGRIDAD_CHROMIUM)",
-                chromium.display()
-            ),
-            "chromium",
-        ));
-    }
-    if output_of("java", &["-version"]).is_none() {
-        missing.push(Missing::new(
-            "`java` runs the Nu HTML checker",
-            "default-jre-headless",
-        ));
-    }
-    if output_of("pdftotext", &["-v"]).is_none() {
-        missing.push(Missing::new(
-            "`pdftotext` reads the printed handbook",
-            "poppler-utils",
-        ));
-    }
-    if output_of("minisign", &["-v"]).is_none() {
-        missing.push(Missing::new(
-            "`minisign` checks signatures with the stock tool",
-            "minisign",
-        ));
-    }
-    for (module, package) in [
-        ("docx", "python3-docx"),
-        ("openpyxl", "python3-openpyxl"),
-        ("yaml", "python3-yaml"),
-    ] {
-        let import = format!("import {module}");
-        if output_of("/usr/bin/python3", &["-c", &import]).is_none() {
-            missing.push(Missing::new(
-                format!(
-                    "the Python module `{module}` for /usr/bin/python3 reads the downloads back"
-                ),
-                package,
-            ));
-        }
-    }
-    missing
-}
-
-/// The failure message: every missing piece, then the one command that installs them all.
-fn missing_message(missing: &[Missing]) -> String {
-    let mut packages: Vec<&str> = Vec::new();
-    for missing in missing {
-        if !packages.contains(&missing.package) {
-            packages.push(missing.package);
-        }
-    }
-    let list: Vec<String> = missing
-        .iter()
-        .map(|m| format!("  - {} (Debian package `{}`)", m.what, m.package))
-        .collect();
-    format!(
-        "the tests cannot run; missing:\n{}\ninstall them as root with:\n  apt-get install -y {}\n\
-         or run `scripts/setup-test-machine` as root, which installs everything the tests need",
-        list.join("\n"),
-        packages.join(" ")
-    )
-}
 
 /// Why `node_modules` does not hold what package-lock.json pins, or `None` when it does.
 fn node_modules_out_of_date(repo: &Path) -> Option<String> {
@@ -219,8 +99,9 @@ fn test_files(repo: &Path) -> Vec<PathBuf> {
 fn bundled_site_passes_the_browser_suite() {
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
     let stale = node_modules_out_of_date(repo);
-    let missing = missing_tools(stale.is_some());
-    assert!(missing.is_empty(), "{}", missing_message(&missing));
+    if let Err(message) = machine::ready(stale.is_some()) {
+        panic!("{message}");
+    }
     if let Some(reason) = stale {
         npm_ci(repo, &reason);
     }

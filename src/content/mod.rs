@@ -131,7 +131,7 @@ impl SourceCache {
     pub(crate) fn changed(&mut self, content_dir: &Path, rels: &[String]) {
         for rel in rels {
             match self.pages.get_mut(rel.as_str()) {
-                Some(cached) if content_dir.join(rel).is_file() => cached.stamp = None,
+                Some(cached) if walk::on_disk(content_dir, rel).is_file() => cached.stamp = None,
                 _ => self.listing = None,
             }
         }
@@ -151,7 +151,7 @@ impl SourceCache {
         if let Some(cached) = cached.filter(|_| self.trusted) {
             return Loaded::Cached(cached.page.clone(), cached.diags.clone());
         }
-        let stamp = Stamp::of(&config.content_dir.join(rel));
+        let stamp = Stamp::of(&walk::on_disk(&config.content_dir, rel));
         if let Some(cached) = cached.filter(|c| c.stamp == stamp) {
             return Loaded::Cached(cached.page.clone(), cached.diags.clone());
         }
@@ -421,7 +421,7 @@ fn load_page(
     diags: &mut Diagnostics,
 ) -> Option<Page> {
     let file = Path::new("content").join(rel);
-    let text = read_shared(&config.content_dir.join(rel), &file, diags)?;
+    let text = read_shared(&walk::on_disk(&config.content_dir, rel), &file, diags)?;
     let mut page = parse_page(&text, rel, id, lang, diags)?;
     page.body = page::Body::within(&text, &page.body);
     Some(page)
@@ -507,7 +507,7 @@ fn load_checklist(
             return None;
         }
     };
-    let text = read_text(&config.content_dir.join(rel), &file, diags)?;
+    let text = read_text(&walk::on_disk(&config.content_dir, rel), &file, diags)?;
     let languages = Languages {
         default: &config.default_lang,
         all: langs,

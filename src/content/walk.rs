@@ -4,6 +4,8 @@
 
 use std::path::{Path, PathBuf};
 
+use unicode_normalization::UnicodeNormalization as _;
+
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 
 /// A file found under an input folder.
@@ -36,7 +38,7 @@ pub(crate) fn walk_files(
     diags: &mut Diagnostics,
 ) -> Vec<Found> {
     let mut found = Vec::new();
-    let real_root = std::fs::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
+    let real_root = dunce::canonicalize(root).unwrap_or_else(|_| root.to_path_buf());
     let skipped =
         move |name: &str| is_junk_name(name) || (hidden == Hidden::Skip && is_ignored_name(name));
     let mut walker = walkdir::WalkDir::new(dir)
@@ -112,7 +114,9 @@ pub(crate) fn is_ignored_name(name: &str) -> bool {
 /// Files operating systems, editors and version control leave beside the site's files; they are
 /// never read nor published, wherever they are (README "Ignored files"): `Thumbs.db`,
 /// `ehthumbs.db`, `desktop.ini`, `.DS_Store`, `._*`, `*~`, `*.swp`, `*.swo`, `*.swx`, `.#*`,
-/// `#*#`, `*.tmp`, `*.bak`, `4913`, `*.kate-swp`, `.goutputstream-*`, and the folders `.git`,
+/// `#*#`, `*.tmp`, `*.bak`, `4913`, `*.kate-swp`, `.goutputstream-*`, the owner files Word and
+/// Excel keep beside an open document (`~$*`) and LibreOffice's lock files (`.~lock.*#`), and the
+/// folders `.git`,
 /// `.hg`, `.svn` and the editors' settings `.vscode`, `.idea`, `.obsidian`, `.trash` (an editor
 /// opened on `content/` must not break the build).
 pub(crate) fn is_junk_name(name: &str) -> bool {
@@ -136,6 +140,8 @@ pub(crate) fn is_junk_name(name: &str) -> bool {
         || name.starts_with(".#")
         || name.starts_with("._")
         || name.starts_with(".goutputstream-")
+        || name.starts_with("~$")
+        || (name.starts_with(".~lock.") && name.ends_with('#'))
         || (name.len() > 1 && name.starts_with('#') && name.ends_with('#'))
 }
 
@@ -183,7 +189,7 @@ fn unreadable(root: &Path, error: &walkdir::Error) -> Diagnostic {
 /// An error when `path` (a symbolic link, or a folder that may be one) resolves outside the
 /// root, or into a hidden path of it (`.git/config`), which the walk itself never enters.
 fn check_inside(root: &Path, real_root: &Path, path: &Path) -> Option<Diagnostic> {
-    let target = std::fs::canonicalize(path).ok()?;
+    let target = dunce::canonicalize(path).ok()?;
     let hidden = |rest: &Path| {
         rest.components()
             .any(|c| c.as_os_str().to_string_lossy().starts_with('.'))
@@ -213,9 +219,11 @@ fn check_inside(root: &Path, real_root: &Path, path: &Path) -> Option<Diagnostic
     )
 }
 
-/// The `/`-separated relative path, or why the name cannot be published: it must be UTF-8 and
-/// free of control characters, which could not be listed in `SHA256SUMS`. `what` is `file` or
-/// `folder`.
+/// The `/`-separated relative path in Unicode NFC, or why the name cannot be published: it must
+/// be UTF-8 and free of control characters, which could not be listed in `SHA256SUMS`. `what` is
+/// `file` or `folder`. NFC because macOS may store `evaluación.pdf` decomposed (NFD) while links
+/// and other systems write it composed: the site, its URLs and `SHA256SUMS` must not depend on
+/// where a file was saved. `on_disk` finds the file again from this name.
 fn check_name(rel: &Path, what: &str) -> Result<String, String> {
     let Some(text) = rel.to_str() else {
         return Err(format!(
@@ -230,7 +238,22 @@ fn check_name(rel: &Path, what: &str) -> Result<String, String> {
             u32::from(c)
         ));
     }
-    Ok(text.replace('\\', "/"))
+    Ok(text.nfc().collect::<String>().replace('\\', "/"))
+}
+
+/// The file at the NFC relative path `rel` under `dir`, as it is named on disk: `rel` itself,
+/// or its NFD form when only that exists (a name saved by macOS, read on Linux).
+pub(crate) fn on_disk(dir: &Path, rel: &str) -> PathBuf {
+    let path = dir.join(rel);
+    if rel.is_ascii() || std::fs::symlink_metadata(&path).is_ok() {
+        return path;
+    }
+    let decomposed = dir.join(rel.nfd().collect::<String>());
+    if std::fs::symlink_metadata(&decomposed).is_ok() {
+        decomposed
+    } else {
+        path
+    }
 }
 
 /// The error for an unpublishable name. Its position shows the path with `?` for each control

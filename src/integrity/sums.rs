@@ -111,10 +111,13 @@ fn parse_line(line: &str) -> Option<Entry> {
         name.to_string()
     };
     let path = path.strip_prefix("./").unwrap_or(&path).to_string();
+    // `\` and `:` would be separators or drive letters on Windows (`..\x`, `C:x`), and a
+    // name no system can hold cannot be in a copy: such lines are malformed everywhere.
     if path.starts_with('/')
         || path
             .split('/')
             .any(|s| s.is_empty() || s == "." || s == "..")
+        || crate::portable::path_problem(&path).is_some()
     {
         return None;
     }
@@ -143,25 +146,30 @@ mod tests {
     }
 
     #[test]
-    fn names_with_control_characters_round_trip_in_coreutils_form() {
+    fn names_with_control_characters_are_written_in_coreutils_form_and_never_accepted() {
+        // A build never writes such a name (`portable`); should one reach the list, it is
+        // escaped the way `sha256sum` does, and `verify` refuses the line.
         let mut hashes = BTreeMap::new();
         hashes.insert("a\nb\\c.txt".to_string(), [0xab; 32]);
         let text = render_sums(&hashes);
         assert_eq!(text, format!("\\{}  a\\nb\\\\c.txt\n", "ab".repeat(32)));
         let listing = parse_sums(&text);
-        assert!(listing.malformed.is_empty());
-        assert_eq!(listing.entries[0].path, "a\nb\\c.txt");
+        assert_eq!(listing.malformed, vec![1]);
+        assert_eq!(
+            unescape_name("a\\nb\\\\c.txt").as_deref(),
+            Some("a\nb\\c.txt")
+        );
     }
 
     #[test]
     fn unsafe_or_malformed_lines_are_reported_by_number() {
         let ok = "0".repeat(64);
         let text = format!(
-            "{ok}  index.html\n{ok}  ../etc/passwd\n{ok}  /abs\nnot a line\n{ok}  a//b\n{}  short\n{ok}  .integridad-output\n"
+            "{ok}  index.html\n{ok}  ../etc/passwd\n{ok}  /abs\nnot a line\n{ok}  a//b\n{}  short\n{ok}  .integridad-output\n\\{ok}  ..\\\\x\n{ok}  C:x\n{ok}  sub/con.txt\n"
             ,"0".repeat(10)
         );
         let listing = parse_sums(&text);
         assert_eq!(listing.entries.len(), 1);
-        assert_eq!(listing.malformed, vec![2, 3, 4, 5, 6]);
+        assert_eq!(listing.malformed, vec![2, 3, 4, 5, 6, 8, 9, 10]);
     }
 }

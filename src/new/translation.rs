@@ -40,8 +40,8 @@ pub(super) fn translation(
         );
     };
     let source =
-        std::fs::canonicalize(from).with_context(|| format!("cannot read `{}`", from.display()))?;
-    let content = std::fs::canonicalize(&config.content_dir)
+        dunce::canonicalize(from).with_context(|| format!("cannot read `{}`", from.display()))?;
+    let content = dunce::canonicalize(&config.content_dir)
         .with_context(|| format!("cannot read `{}`", config.content_dir.display()))?;
     let rel = source
         .strip_prefix(&content)

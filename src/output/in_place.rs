@@ -1,7 +1,8 @@
-//! Replacing an output folder that cannot be renamed (a mount point, e.g. a Docker volume): the
-//! site is staged inside it, then the old entries move into a trash folder inside it and the new
-//! ones move in. A journal file inside it names both folders and the phase, so the next build
-//! finishes a replacement that a kill interrupted.
+//! Replacing an output folder that cannot be renamed (a mount point, e.g. a Docker volume, or on
+//! Windows a folder another program has open): the site is staged inside it, then the old
+//! entries move into a trash folder inside it and the new ones move in. A journal file inside it
+//! names both folders and the phase, so the next build finishes a replacement that a kill
+//! interrupted.
 
 use std::path::{Path, PathBuf};
 
@@ -9,7 +10,7 @@ use anyhow::{bail, Context as _};
 
 use super::removal::remove_leftover;
 use super::staging::{list_leftovers, Leftover};
-use super::sys::{self, Wait};
+use super::sys;
 use super::{MARKER, MARKER_TEXT};
 
 /// Names inside the output that belong to the replacement, never to the site.
@@ -38,6 +39,56 @@ pub(super) fn staging_dir(output: &Path) -> PathBuf {
 
 /// Replaces the entries of `output` by those of `staging` (a folder inside it).
 pub(super) fn replace(output: &Path, staging: &Path) -> anyhow::Result<()> {
+    let journal = begin(output, staging)?;
+    finish(output, journal)
+}
+
+/// Moves the staging folder `beside` (a sibling of `output`) into `output` and replaces the
+/// entries there, for an output that cannot be renamed because another program has it open.
+/// When an old entry cannot be moved out either (a file in it is open), the entries already
+/// moved go back and the output is left exactly as it was: never half of one site and half of
+/// another. The error then names the entry.
+pub(super) fn replace_from_beside(output: &Path, beside: &Path) -> anyhow::Result<()> {
+    let staging = staging_dir(output);
+    if staging.exists() {
+        remove_leftover(&staging)?;
+    }
+    sys::rename(beside, &staging)
+        .with_context(|| format!("cannot move the new site into `{}`", output.display()))?;
+    let mut journal = begin(output, &staging)?;
+    let trash = output.join(&journal.trash);
+    let mut moved = Vec::new();
+    let select = |name: &str| !name.starts_with(RESERVED);
+    if let Err(error) = move_entries(output, &trash, select, "in-place-old", &mut moved) {
+        let restored = moved
+            .iter()
+            .rev()
+            .try_for_each(|name| sys::rename(&trash.join(name), &output.join(name)));
+        if restored.is_err() {
+            // The journal stays: the next build finishes the replacement.
+            return Err(error.context(format!(
+                "cannot replace `{}`; the next build completes the replacement",
+                output.display()
+            )));
+        }
+        let path = output.join(JOURNAL);
+        std::fs::remove_file(&path)
+            .with_context(|| format!("cannot remove `{}`", path.display()))?;
+        remove_leftover(&staging)?;
+        remove_leftover(&trash)?;
+        return Err(error.context(format!(
+            "`{}` is in use by another program (a terminal or server whose folder is inside it, \
+             or an open document), so the site was left as it was; close it and build again",
+            output.display()
+        )));
+    }
+    journal.phase = Phase::MoveNew;
+    write_journal(output, &journal)?;
+    finish(output, journal)
+}
+
+/// Prepares a replacement: the marker, an empty trash folder and the journal in its first phase.
+fn begin(output: &Path, staging: &Path) -> anyhow::Result<Journal> {
     let marker = output.join(MARKER);
     if !marker.is_file() {
         std::fs::write(&marker, MARKER_TEXT)
@@ -56,7 +107,7 @@ pub(super) fn replace(output: &Path, staging: &Path) -> anyhow::Result<()> {
         phase: Phase::MoveOld,
     };
     write_journal(output, &journal)?;
-    finish(output, journal)
+    Ok(journal)
 }
 
 fn file_name(path: &Path) -> String {
@@ -75,12 +126,19 @@ fn finish(output: &Path, mut journal: Journal) -> anyhow::Result<()> {
             &trash,
             |name| !name.starts_with(RESERVED),
             "in-place-old",
+            &mut Vec::new(),
         )?;
         journal.phase = Phase::MoveNew;
         write_journal(output, &journal)?;
     }
     if staging.is_dir() {
-        move_entries(&staging, output, |name| name != MARKER, "in-place-new")?;
+        move_entries(
+            &staging,
+            output,
+            |name| name != MARKER,
+            "in-place-new",
+            &mut Vec::new(),
+        )?;
     }
     let path = output.join(JOURNAL);
     std::fs::remove_file(&path).with_context(|| format!("cannot remove `{}`", path.display()))?;
@@ -88,12 +146,14 @@ fn finish(output: &Path, mut journal: Journal) -> anyhow::Result<()> {
     remove_leftover(&trash)
 }
 
-/// Renames every entry of `from` whose name `select` accepts into `to`.
+/// Renames every entry of `from` whose name `select` accepts into `to`, adding each moved name
+/// to `moved`.
 fn move_entries(
     from: &Path,
     to: &Path,
     select: impl Fn(&str) -> bool,
     pause: &str,
+    moved: &mut Vec<String>,
 ) -> anyhow::Result<()> {
     let mut names: Vec<String> = std::fs::read_dir(from)
         .with_context(|| format!("cannot list `{}`", from.display()))?
@@ -103,13 +163,14 @@ fn move_entries(
         .collect();
     names.sort();
     for (n, name) in names.iter().enumerate() {
-        std::fs::rename(from.join(name), to.join(name)).with_context(|| {
+        sys::rename(&from.join(name), &to.join(name)).with_context(|| {
             format!(
                 "cannot move `{}` into `{}`",
                 from.join(name).display(),
                 to.display()
             )
         })?;
+        moved.push(name.clone());
         if n + 1 == names.len().div_ceil(2) {
             sys::pause_at(pause);
         }
@@ -154,8 +215,8 @@ fn read_journal(path: &Path) -> anyhow::Result<Journal> {
     }
 }
 
-/// Finishes a replacement a kill interrupted, then removes staging and trash folders inside
-/// `output` that no live build holds.
+/// Finishes a replacement a kill interrupted, then removes the staging and trash folders left
+/// inside `output`.
 pub(super) fn recover(output: &Path) -> anyhow::Result<()> {
     let journal = output.join(JOURNAL);
     if journal.is_file() {
@@ -166,16 +227,11 @@ pub(super) fn recover(output: &Path) -> anyhow::Result<()> {
         std::fs::remove_file(&next)
             .with_context(|| format!("cannot remove `{}`", next.display()))?;
     }
+    // The caller holds the build lock, so no live build is writing any of these.
     for (kind, path) in list_leftovers(output, RESERVED)? {
-        let _held = match kind {
-            Leftover::Staging => match sys::lock_folder(&path, Wait::No) {
-                Ok(Some(lock)) => Some(lock),
-                _ => continue,
-            },
-            Leftover::Trash => None,
-            Leftover::Old | Leftover::Spare => continue,
-        };
-        remove_leftover(&path)?;
+        if matches!(kind, Leftover::Staging | Leftover::Trash) {
+            remove_leftover(&path)?;
+        }
     }
     Ok(())
 }

@@ -86,9 +86,14 @@ pub fn exit_on_signals() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// On Windows: Ctrl-C, Ctrl-Break and closing the console window remove the staging folders and
+/// end the process with 130, as SIGINT does elsewhere.
 #[cfg(not(unix))]
 pub fn exit_on_signals() -> anyhow::Result<()> {
-    Ok(())
+    /// The exit status of an interrupted build: 128 + SIGINT, whatever the system.
+    const SIGINT: i32 = 2;
+    ctrlc::set_handler(|| remove_staging_and_exit(SIGINT))
+        .map_err(|e| anyhow::anyhow!("cannot watch for Ctrl-C: {e}"))
 }
 
 fn remove_staging_and_exit(signal: i32) -> ! {

@@ -133,9 +133,12 @@ pub(crate) fn check_output_dir(config: &Config, output: &Path) -> anyhow::Result
     if output.starts_with(real_path(&root.join(".git"))) {
         return refuse("inside `.git/`");
     }
-    if let Ok(home) = std::env::var("HOME") {
-        if !home.is_empty() && output == real_path(Path::new(&home)) {
-            return refuse("the home folder");
+    // `HOME` on Unix (and in Git Bash or MSYS on Windows), `USERPROFILE` in Windows itself.
+    for variable in ["HOME", "USERPROFILE"] {
+        if let Some(home) = std::env::var_os(variable).filter(|h| !h.is_empty()) {
+            if output == real_path(Path::new(&home)) {
+                return refuse("the home folder");
+            }
         }
     }
     Ok(())
@@ -146,7 +149,7 @@ pub(crate) fn check_output_dir(config: &Config, output: &Path) -> anyhow::Result
 pub(crate) fn real_path(path: &Path) -> PathBuf {
     let path = normalize(path);
     for ancestor in path.ancestors() {
-        if let Ok(real) = std::fs::canonicalize(ancestor) {
+        if let Ok(real) = dunce::canonicalize(ancestor) {
             let rest = path.strip_prefix(ancestor).unwrap_or(Path::new(""));
             return if rest.as_os_str().is_empty() {
                 real

@@ -158,6 +158,7 @@ impl Record {
         let path = path_of(output);
         let dir = path.parent().unwrap_or(Path::new("."));
         plain_folder(dir)?;
+        super::sys::set_hidden(dir, true);
         for entry in std::fs::read_dir(dir)? {
             let entry = entry?;
             if entry

@@ -14,6 +14,7 @@ use super::{Sum, MARKER};
 /// The published output a build may link unchanged files from.
 pub(super) struct Previous {
     dir: PathBuf,
+    #[cfg(unix)]
     device: u64,
     /// Path → the hash, size and identity each file had right after the build that wrote it
     /// (from the page record); a published file that still has that identity holds those bytes.
@@ -33,6 +34,7 @@ impl Previous {
         }
         Some(Previous {
             dir: output.to_path_buf(),
+            #[cfg(unix)]
             device,
             known: record.proven_files(),
         })

@@ -10,7 +10,6 @@
 //! removes whatever is left (`recover`).
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
-use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -20,7 +19,7 @@ use sha2::{Digest, Sha256};
 use super::interrupt::{self, Gate};
 use super::removal::{ignore_missing, remove_leftover};
 use super::reuse::{open_plain, owned, same_identity, Expected, FileId, Previous};
-use super::sys::{self, Exchange, FolderLock, Wait};
+use super::sys::{self, FileLock, Wait};
 use super::{in_place, Made, MARKER};
 use crate::output::{OutputSink, Sum};
 
@@ -55,8 +54,9 @@ pub(crate) struct StagingSink {
     /// are swept away before the swap.
     spare: Option<PathBuf>,
     gate: Arc<Gate>,
-    /// Held while the folder is ours, so a concurrent build does not take it for a leftover.
-    _lock: Option<FolderLock>,
+    /// The build lock beside the output, held until the folder is swapped in or abandoned, so
+    /// that no other build takes it for a leftover.
+    _lock: FileLock,
 }
 
 impl StagingSink {
@@ -356,6 +356,9 @@ fn check_inside(path: &str) -> anyhow::Result<()> {
     if path.split('/').any(|s| s == ".." || s.is_empty()) {
         bail!("refusing to write outside the output folder: `{path}`");
     }
+    if let Some(problem) = crate::portable::path_problem(path) {
+        bail!("refusing to write `{path}`: {problem}");
+    }
     Ok(())
 }
 
@@ -440,7 +443,7 @@ fn exists(path: &Path) -> bool {
 }
 
 /// Repairs what a killed build left beside `output`: restores a previous output moved aside
-/// when the output is missing, then removes every leftover no live build holds.
+/// when the output is missing, then removes every other leftover but the spare.
 fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
     let mut found = list_leftovers(parent, &prefix_beside(output))?;
     if !exists(output) {
@@ -451,28 +454,16 @@ fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
         });
         if let Some(index) = restorable {
             let (_, old) = found.remove(index);
-            std::fs::rename(&old, output)
+            sys::rename(&old, output)
                 .with_context(|| format!("cannot restore `{}`", output.display()))?;
+            sys::set_hidden(output, false);
         }
     }
+    // The caller holds the build lock: none of these belongs to a live build.
     for (kind, path) in found {
-        if kind == Leftover::Spare {
-            continue;
+        if kind != Leftover::Spare {
+            remove_leftover(&path)?;
         }
-        let _held = if kind == Leftover::Staging {
-            match sys::lock_folder(&path, Wait::No) {
-                Ok(Some(lock)) => Some(lock),
-                Ok(None) => continue, // a live build is writing it
-                Err(e) if e.kind() == ErrorKind::NotFound => continue,
-                Err(e) if e.kind() == ErrorKind::NotADirectory => continue,
-                Err(e) => {
-                    return Err(e).with_context(|| format!("cannot open `{}`", path.display()))
-                }
-            }
-        } else {
-            None
-        };
-        remove_leftover(&path)?;
     }
     Ok(())
 }
@@ -518,10 +509,30 @@ fn parent_of(output: &Path) -> anyhow::Result<&Path> {
         .with_context(|| format!("`{}` has no parent folder", output.display()))
 }
 
-fn lock_parent(parent: &Path) -> anyhow::Result<FolderLock> {
-    sys::lock_folder(parent, Wait::Yes)
-        .with_context(|| format!("cannot lock `{}`", parent.display()))?
-        .with_context(|| format!("cannot lock `{}`", parent.display()))
+/// `.<out>.integridad-lock` beside the output: the lock every build of that output holds.
+fn lock_path(output: &Path) -> PathBuf {
+    output.with_file_name(format!("{}lock", prefix_beside(output)))
+}
+
+/// Takes the build lock of `output`, saying so on stderr when another build holds it and this
+/// one waits for it to finish.
+fn lock_output(output: &Path) -> anyhow::Result<FileLock> {
+    let path = lock_path(output);
+    let context = || format!("cannot lock `{}`", path.display());
+    let lock = match sys::lock_file(&path, Wait::No).with_context(context)? {
+        Some(lock) => lock,
+        None => {
+            eprintln!(
+                "note: another build of `{}` is running; waiting for it to finish",
+                output.display()
+            );
+            sys::lock_file(&path, Wait::Yes)
+                .with_context(context)?
+                .with_context(context)?
+        }
+    };
+    sys::set_hidden(&path, true);
+    Ok(lock)
 }
 
 /// Repairs what an interrupted build left, checks the output may be replaced, and creates an
@@ -544,7 +555,7 @@ fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::R
     let parent = parent_of(output)?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create `{}`", parent.display()))?;
-    let _parent_lock = lock_parent(parent)?;
+    let lock = lock_output(output)?;
     recover(output, parent)?;
     let mount_point = exists(output) && sys::is_mount_point(output);
     if mount_point {
@@ -563,7 +574,7 @@ fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::R
     let recycled = place == Place::Beside
         && exists(output)
         && plain_spare(&spare, made)?
-        && std::fs::rename(&spare, &dir).is_ok();
+        && sys::rename(&spare, &dir).is_ok();
     let spare = recycled.then_some(spare);
     if !recycled {
         std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
@@ -571,8 +582,6 @@ fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::R
             .with_context(|| format!("cannot write in `{}`", dir.display()))?;
     }
     sys::pause_at("staging");
-    let lock = sys::lock_folder(&dir, Wait::No)
-        .with_context(|| format!("cannot lock `{}`", dir.display()))?;
     let gate = interrupt::register(&dir);
     let previous = record.and_then(|record| Previous::find(output, &dir, record));
     Ok(StagingSink {
@@ -619,7 +628,7 @@ fn plain_spare(spare: &Path, made: Made) -> anyhow::Result<bool> {
 /// spare meanwhile.
 pub(crate) fn abandon(staging: StagingSink) {
     let _ = interrupt::settle(&staging.gate, || match &staging.spare {
-        Some(spare) if !exists(spare) && std::fs::rename(&staging.dir, spare).is_ok() => Ok(()),
+        Some(spare) if !exists(spare) && sys::rename(&staging.dir, spare).is_ok() => Ok(()),
         _ => remove_leftover(&staging.dir),
     });
 }
@@ -638,8 +647,6 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
         abandon(staging);
         return Err(error);
     }
-    let parent = parent_of(output)?;
-    let parent_lock = lock_parent(parent)?;
     if let Err(error) = check_ours(output, staging.made) {
         abandon(staging);
         return Err(error);
@@ -652,17 +659,20 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
             // a concurrent build is deleted instead.
             let spare = spare_of(output);
             let kept =
-                !sys::spare_disabled() && !exists(&spare) && std::fs::rename(&old, &spare).is_ok();
-            drop(parent_lock);
+                !sys::spare_disabled() && !exists(&spare) && sys::rename(&old, &spare).is_ok();
+            sys::set_hidden(output, false);
             if kept {
+                sys::set_hidden(&spare, true);
                 Ok(())
             } else {
                 remove_leftover(&old)
             }
         }
-        Ok(None) => Ok(()),
+        Ok(None) => {
+            sys::set_hidden(output, false);
+            Ok(())
+        }
         Err(error) => {
-            drop(parent_lock);
             abandon(staging);
             Err(error)
         }
@@ -674,17 +684,19 @@ fn spare_of(output: &Path) -> PathBuf {
     output.with_file_name(format!("{}spare", prefix_beside(output)))
 }
 
-/// Moves `staging` to `output`; returns where the previous output went, to be deleted.
+/// Moves `staging` to `output`; returns where the previous output went, to be kept as the
+/// spare or deleted. An output that another program holds open (Windows refuses to rename it)
+/// is tried again for a few seconds, then its entries are replaced in place.
 fn rename_into_place(staging: &Path, output: &Path) -> anyhow::Result<Option<PathBuf>> {
     let context = || format!("cannot move the new site into `{}`", output.display());
     if !exists(output) {
-        std::fs::rename(staging, output).with_context(context)?;
+        sys::rename(staging, output).with_context(context)?;
         return Ok(None);
     }
     if !sys::exchange_disabled() {
         match sys::exchange(staging, output) {
-            Ok(Exchange::Done) => return Ok(Some(staging.to_path_buf())),
-            Ok(Exchange::Unsupported) => {}
+            Ok(true) => return Ok(Some(staging.to_path_buf())),
+            Ok(false) => {}
             Err(e) if sys::is_busy_or_cross_device(&e) => {
                 return Err(e).with_context(|| {
                     format!("`{}` cannot be renamed (a mount point?)", output.display())
@@ -695,14 +707,32 @@ fn rename_into_place(staging: &Path, output: &Path) -> anyhow::Result<Option<Pat
     }
     // Two renames: a kill between them leaves no output, and the next build restores `old`.
     let old = sibling(output, "old");
-    std::fs::rename(output, &old)
-        .with_context(|| format!("cannot move `{}` aside", output.display()))?;
+    if let Err(error) = rename_patiently(output, &old) {
+        if sys::is_in_use(&error) {
+            in_place::replace_from_beside(output, staging)?;
+            return Ok(None);
+        }
+        return Err(error).with_context(|| format!("cannot move `{}` aside", output.display()));
+    }
     sys::pause_at("swap-between");
-    if let Err(error) = std::fs::rename(staging, output) {
-        let _ = std::fs::rename(&old, output);
+    if let Err(error) = rename_patiently(staging, output) {
+        let _ = sys::rename(&old, output);
         return Err(error).with_context(context);
     }
     Ok(Some(old))
+}
+
+/// A rename that another program blocks is tried again until `sys::in_use_patience` has passed.
+fn rename_patiently(from: &Path, to: &Path) -> std::io::Result<()> {
+    let deadline = std::time::Instant::now() + sys::in_use_patience();
+    loop {
+        match sys::rename(from, to) {
+            Err(error) if sys::is_in_use(&error) && std::time::Instant::now() < deadline => {
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            result => return result,
+        }
+    }
 }
 
 #[cfg(test)]

@@ -1,21 +1,16 @@
 //! The few operating-system calls the output swap needs beyond `std`: an atomic exchange of two
-//! folders, mount-point detection and advisory locks. Each has a portable fallback, so the
-//! callers never need `cfg`.
+//! folders, mount-point detection, advisory locks, hidden attributes and telling a rename that
+//! another program blocks. Each has a portable fallback, so the callers never need `cfg`.
 
 use std::fs::File;
 use std::io;
 use std::path::Path;
 
-/// What `exchange` did: swapped both names atomically, or could not on this file system.
-pub(super) enum Exchange {
-    Done,
-    Unsupported,
-}
-
-/// Atomically swaps the folders at `a` and `b` (`renameat2(RENAME_EXCHANGE)`). File systems and
-/// kernels without it answer `Unsupported`, and the caller falls back to two renames.
+/// Atomically swaps the folders at `a` and `b` (`renameat2(RENAME_EXCHANGE)` on Linux,
+/// `renamex_np(RENAME_SWAP)` on macOS): `true` once swapped. Systems, file systems and kernels
+/// without it answer `false`, and the caller falls back to two renames.
 #[cfg(any(target_os = "linux", target_os = "android"))]
-pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<Exchange> {
+pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
     use std::os::unix::ffi::OsStrExt as _;
     let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
     let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
@@ -29,19 +24,35 @@ pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<Exchange> {
             libc::RENAME_EXCHANGE as libc::c_uint,
         )
     };
+    exchanged(status)
+}
+
+#[cfg(target_os = "macos")]
+pub(super) fn exchange(a: &Path, b: &Path) -> io::Result<bool> {
+    use std::os::unix::ffi::OsStrExt as _;
+    let a = std::ffi::CString::new(a.as_os_str().as_bytes())?;
+    let b = std::ffi::CString::new(b.as_os_str().as_bytes())?;
+    // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+    let status = unsafe { libc::renamex_np(a.as_ptr(), b.as_ptr(), libc::RENAME_SWAP) };
+    exchanged(status)
+}
+
+/// The answer of an exchange call's status: done, unsupported here, or an error.
+#[cfg(any(target_os = "linux", target_os = "android", target_os = "macos"))]
+fn exchanged(status: libc::c_int) -> io::Result<bool> {
     if status == 0 {
-        return Ok(Exchange::Done);
+        return Ok(true);
     }
     let error = io::Error::last_os_error();
     match error.raw_os_error() {
-        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(Exchange::Unsupported),
+        Some(libc::EINVAL | libc::ENOSYS | libc::ENOTSUP) => Ok(false),
         _ => Err(error),
     }
 }
 
-#[cfg(not(any(target_os = "linux", target_os = "android")))]
-pub(super) fn exchange(_a: &Path, _b: &Path) -> io::Result<Exchange> {
-    Ok(Exchange::Unsupported)
+#[cfg(not(any(target_os = "linux", target_os = "android", target_os = "macos")))]
+pub(super) fn exchange(_a: &Path, _b: &Path) -> io::Result<bool> {
+    Ok(false)
 }
 
 /// Whether `path` is the root of a mount (a Docker volume, a bind mount): such a folder cannot
@@ -98,18 +109,30 @@ fn device_differs_from_parent(_path: &Path) -> bool {
     false
 }
 
-/// An advisory lock on a folder (`flock`), released when the value is dropped or the process
-/// dies, even by SIGKILL. It tells a staging folder in use by a live build from a leftover.
-pub(super) struct FolderLock {
+/// An exclusive lock on a lock file (`flock` on Unix, `LockFileEx` on Windows), released when
+/// the value is dropped or the process dies, even by SIGKILL. One build of an output holds it
+/// from the first look at leftovers to the end of the swap, so a live build's staging folder is
+/// never taken for a leftover, and two builds of one output run one after the other.
+pub(super) struct FileLock {
     _file: File,
 }
 
-/// Takes an exclusive lock on the folder `dir`, waiting for it when `wait` says so. `Ok(None)`:
-/// another process holds it.
+/// Takes the lock of the file at `path` (created if missing, never truncated), waiting for it
+/// when `wait` says so. `Ok(None)`: another process holds it. File systems without locks (some
+/// network mounts) give an unlocked `FileLock`, as a lock there cannot be had at all.
+pub(super) fn lock_file(path: &Path, wait: Wait) -> io::Result<Option<FileLock>> {
+    let file = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)?;
+    Ok(lock(&file, wait)?.then_some(FileLock { _file: file }))
+}
+
 #[cfg(unix)]
-pub(super) fn lock_folder(dir: &Path, wait: Wait) -> io::Result<Option<FolderLock>> {
+fn lock(file: &File, wait: Wait) -> io::Result<bool> {
     use std::os::fd::AsRawFd as _;
-    let file = File::open(dir)?;
     let mut operation = libc::LOCK_EX;
     if let Wait::No = wait {
         operation |= libc::LOCK_NB;
@@ -117,27 +140,93 @@ pub(super) fn lock_folder(dir: &Path, wait: Wait) -> io::Result<Option<FolderLoc
     loop {
         // SAFETY: the descriptor is open for the whole call.
         if unsafe { libc::flock(file.as_raw_fd(), operation) } == 0 {
-            return Ok(Some(FolderLock { _file: file }));
+            return Ok(true);
         }
         let error = io::Error::last_os_error();
         match error.raw_os_error() {
             Some(libc::EINTR) => continue,
-            Some(libc::EWOULDBLOCK) => return Ok(None),
-            // File systems without flock (some network mounts): proceed unlocked.
-            Some(libc::ENOLCK | libc::EOPNOTSUPP) => return Ok(Some(FolderLock { _file: file })),
+            Some(libc::EWOULDBLOCK) => return Ok(false),
+            Some(libc::ENOLCK | libc::EOPNOTSUPP) => return Ok(true),
             _ => return Err(error),
         }
     }
 }
 
-#[cfg(not(unix))]
-pub(super) fn lock_folder(dir: &Path, _wait: Wait) -> io::Result<Option<FolderLock>> {
-    Ok(Some(FolderLock {
-        _file: File::open(dir)?,
-    }))
+#[cfg(windows)]
+fn lock(file: &File, wait: Wait) -> io::Result<bool> {
+    use std::os::windows::io::AsRawHandle as _;
+    use windows_sys::Win32::Foundation::{ERROR_LOCK_VIOLATION, ERROR_NOT_SUPPORTED, HANDLE};
+    use windows_sys::Win32::Storage::FileSystem::{
+        LockFileEx, LOCKFILE_EXCLUSIVE_LOCK, LOCKFILE_FAIL_IMMEDIATELY,
+    };
+    use windows_sys::Win32::System::IO::OVERLAPPED;
+    let mut flags = LOCKFILE_EXCLUSIVE_LOCK;
+    if let Wait::No = wait {
+        flags |= LOCKFILE_FAIL_IMMEDIATELY;
+    }
+    // SAFETY: OVERLAPPED is plain old data; zero means "from offset 0", as LockFileEx expects.
+    let mut overlapped: OVERLAPPED = unsafe { std::mem::zeroed() };
+    // SAFETY: the handle is open for the whole call and `overlapped` outlives it; the call is
+    // synchronous because the file was not opened for overlapped I/O.
+    let status = unsafe {
+        LockFileEx(
+            file.as_raw_handle() as HANDLE,
+            flags,
+            0,
+            u32::MAX,
+            u32::MAX,
+            &mut overlapped,
+        )
+    };
+    if status != 0 {
+        return Ok(true);
+    }
+    let error = io::Error::last_os_error();
+    match error.raw_os_error().map(|code| code as u32) {
+        Some(ERROR_LOCK_VIOLATION) => Ok(false),
+        Some(ERROR_NOT_SUPPORTED) => Ok(true),
+        _ => Err(error),
+    }
 }
 
-/// Whether `lock_folder` waits for a lock held by another process.
+#[cfg(not(any(unix, windows)))]
+fn lock(_file: &File, _wait: Wait) -> io::Result<bool> {
+    Ok(true)
+}
+
+/// Marks `path` hidden in Windows Explorer, or shows it again: the spare, the page record and
+/// the lock beside the output are integridad's, and an editor uploading a folder must not pick
+/// them by mistake (on other systems their names start with a dot, which hides them already).
+/// Best effort: a file system without attributes leaves them visible.
+pub(super) fn set_hidden(path: &Path, hidden: bool) {
+    #[cfg(windows)]
+    {
+        use std::os::windows::ffi::OsStrExt as _;
+        use windows_sys::Win32::Storage::FileSystem::{
+            GetFileAttributesW, SetFileAttributesW, FILE_ATTRIBUTE_HIDDEN, INVALID_FILE_ATTRIBUTES,
+        };
+        let wide: Vec<u16> = path.as_os_str().encode_wide().chain([0]).collect();
+        // SAFETY: `wide` is a NUL-terminated UTF-16 path that outlives both calls.
+        unsafe {
+            let attributes = GetFileAttributesW(wide.as_ptr());
+            if attributes == INVALID_FILE_ATTRIBUTES {
+                return;
+            }
+            let wanted = if hidden {
+                attributes | FILE_ATTRIBUTE_HIDDEN
+            } else {
+                attributes & !FILE_ATTRIBUTE_HIDDEN
+            };
+            if wanted != attributes {
+                SetFileAttributesW(wide.as_ptr(), wanted);
+            }
+        }
+    }
+    #[cfg(not(windows))]
+    let _ = (path, hidden);
+}
+
+/// Whether `lock_file` waits for a lock held by another process.
 #[derive(Clone, Copy)]
 pub(super) enum Wait {
     Yes,
@@ -154,6 +243,53 @@ pub(super) fn is_busy_or_cross_device(error: &io::Error) -> bool {
     {
         let _ = error;
         false
+    }
+}
+
+/// Whether a rename failed because another program has the folder, or a file in it, open: on
+/// Windows a terminal whose current folder is inside it, a server, an open document or an
+/// indexer. Such a rename may succeed a moment later, and else the entries are replaced in place.
+pub(super) fn is_in_use(error: &io::Error) -> bool {
+    if error.kind() == io::ErrorKind::Other && error.to_string() == IN_USE_TEST {
+        return true;
+    }
+    #[cfg(windows)]
+    {
+        // ERROR_ACCESS_DENIED, ERROR_SHARING_VIOLATION, ERROR_LOCK_VIOLATION.
+        matches!(error.raw_os_error(), Some(5 | 32 | 33))
+    }
+    #[cfg(not(windows))]
+    {
+        false
+    }
+}
+
+const IN_USE_TEST: &str = "in use by another program (test)";
+
+/// `std::fs::rename`, except that in debug builds `INTEGRIDAD_TEST_IN_USE` (a comma-separated
+/// list of file names) makes renaming a folder or file of one of those names fail as Windows
+/// fails when another program has it open, so that the retry, the in-place fallback and its
+/// rollback are tested on every system.
+pub(super) fn rename(from: &Path, to: &Path) -> io::Result<()> {
+    #[cfg(debug_assertions)]
+    if let (Ok(names), Some(name)) = (
+        std::env::var("INTEGRIDAD_TEST_IN_USE"),
+        from.file_name().and_then(|n| n.to_str()),
+    ) {
+        if names.split(',').any(|n| n == name) {
+            return Err(io::Error::other(IN_USE_TEST));
+        }
+    }
+    std::fs::rename(from, to)
+}
+
+/// How long a swap keeps retrying a rename that another program blocks before it replaces the
+/// entries in place: long enough for an indexer or a virus scanner to let go.
+pub(super) fn in_use_patience() -> std::time::Duration {
+    if cfg!(debug_assertions) && std::env::var_os("INTEGRIDAD_TEST_IN_USE").is_some() {
+        std::time::Duration::from_millis(200)
+    } else {
+        std::time::Duration::from_secs(3)
     }
 }
 

@@ -107,6 +107,10 @@ struct Claims<'a> {
 
 impl<'a> Claims<'a> {
     fn claim(&mut self, path: String, owner: Owner<'a>, diags: &mut Diagnostics) {
+        if let Some(problem) = crate::portable::path_problem(&path) {
+            diags.push(unportable(&owner, &path, &problem));
+            return;
+        }
         let taken = self
             .files
             .get(&path)
@@ -151,6 +155,20 @@ fn is_search_index(path: &str) -> bool {
 /// `a/b/c.html` → `a`, `a/b`.
 fn folders_of(path: &str) -> impl Iterator<Item = &str> {
     path.match_indices('/').map(move |(i, _)| &path[..i])
+}
+
+/// The error for an output path some operating system cannot hold (`portable`).
+fn unportable(owner: &Owner<'_>, path: &str, problem: &str) -> Diagnostic {
+    let (subject, span, help) = owner.blame();
+    let mut diagnostic =
+        Diagnostic::error(format!("{subject} would be written to `{path}`: {problem}"));
+    if let Some(span) = span {
+        let help = if help.is_empty() { "rename it" } else { help };
+        diagnostic = diagnostic.at(span).with_help(format!(
+            "{help}; the site must open on Windows, macOS and Linux alike"
+        ));
+    }
+    diagnostic
 }
 
 fn collision(owner: &Owner<'_>, other: &Owner<'_>, path: &str, at: &str) -> Diagnostic {

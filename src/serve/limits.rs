@@ -27,6 +27,7 @@ pub(crate) const LINGER_BYTES: usize = 2 * 1024 * 1024;
 /// How many connections the system may queue until the accept loop takes them. The standard
 /// library asks for 128: a burst of slow connections then fills the queue, and the system drops
 /// a quick client's attempt to connect, which that client repeats only a second later.
+#[cfg(unix)]
 pub(crate) const LISTEN_BACKLOG: i32 = 1024;
 /// Stack of each connection's thread: requests are answered from values on the heap.
 pub(crate) const THREAD_STACK: usize = 512 * 1024;

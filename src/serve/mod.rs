@@ -76,7 +76,7 @@ pub(crate) fn run(options: &ServeOptions, root: &Path, build: Box<BuildFn>) -> a
         eprintln!("warning: Ctrl-C will not stop the server cleanly ({error})");
     }
     let root =
-        std::fs::canonicalize(root).with_context(|| format!("cannot read `{}`", root.display()))?;
+        dunce::canonicalize(root).with_context(|| format!("cannot read `{}`", root.display()))?;
     let (lang, output) = site_basics(&root);
     let mut watcher = watch::SiteWatcher::start(&root, &output, options.watch)?;
     let instance = format!("{}-{}", std::process::id(), start_time());

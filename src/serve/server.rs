@@ -13,7 +13,7 @@ use anyhow::Context as _;
 
 use super::conn::{self, Hosts, Refusal, Version};
 use super::http::{self, Handled, Method, Reply};
-use super::limits::{Admitted, Connections, Slot, LISTEN_BACKLOG, THREAD_STACK, WRITE_TIMEOUT};
+use super::limits::{Admitted, Connections, Slot, THREAD_STACK, WRITE_TIMEOUT};
 use super::reload;
 use super::state::ServeState;
 
@@ -46,7 +46,7 @@ pub(crate) fn start(
 /// socket only changes its queue); where that fails, the system's default queue stays.
 fn widen_backlog(listener: &TcpListener) {
     #[cfg(unix)]
-    let _ = rustix::net::listen(listener, LISTEN_BACKLOG);
+    let _ = rustix::net::listen(listener, super::limits::LISTEN_BACKLOG);
     #[cfg(not(unix))]
     let _ = listener;
 }

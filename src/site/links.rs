@@ -3,6 +3,7 @@
 //! linking page's language. Fragments are recorded and checked once every page has its anchors.
 
 use std::cell::RefCell;
+use unicode_normalization::UnicodeNormalization as _;
 
 use crate::diagnostics::{Diagnostic, Diagnostics, Span};
 use crate::lang::Lang;
@@ -121,7 +122,9 @@ impl<'a> Resolver<'a> {
             }
             return Ok(None);
         }
-        let decoded = percent_decode(path);
+        // File names are NFC in the model (`content::walk`); a link typed or pasted in another
+        // form (macOS writes NFD) names the same file.
+        let decoded: String = percent_decode(path).nfc().collect();
         let Some(rel) = join(self.dir, &decoded) else {
             return Err((
                 format!("link `{dest}` points outside `content/`"),

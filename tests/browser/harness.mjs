@@ -41,7 +41,7 @@ export function siteDir() {
   if (!dir || !existsSync(path.join(dir, 'index.html'))) {
     throw new Error(
       'INTEGRIDAD_SITE_DIR must name a built site (it holds no index.html: ' + String(dir) + '). ' +
-      'Run the suite with `cargo test --test browser`, or build first: ' +
+      'Run the suite with `cargo test --test web`, or build first: ' +
       '`cargo run -- build --output /tmp/site && INTEGRIDAD_SITE_DIR=/tmp/site node --test tests/browser/*.test.mjs`',
     );
   }

@@ -11,7 +11,9 @@ use std::time::{Duration, Instant};
 
 use crate::client::{connect, Server, DEADLINE, POLL};
 use crate::harness::SiteTest;
-use crate::{one_at_a_time, UNO};
+use crate::one_at_a_time;
+#[cfg(unix)]
+use crate::UNO;
 
 /// How long one ordinary request may take while the server is under attack: a liveness bound,
 /// far above the few milliseconds a reply takes.

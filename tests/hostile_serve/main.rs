@@ -12,11 +12,14 @@ mod harness;
 mod client;
 
 mod attacks;
+// Reads /proc for the server's memory.
+#[cfg(target_os = "linux")]
 mod origins;
 
 use std::sync::{Mutex, MutexGuard};
 
 /// The chapter of the `serve/basic` fixture the attacks request.
+#[cfg(unix)]
 const UNO: &str = "content/toolkit/01-uno.md";
 
 /// Held by every test of this binary, so that no two attacks share the machine.

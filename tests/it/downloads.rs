@@ -144,10 +144,10 @@ fn roundtrip(python: &str, content: &Path, output: &Path) -> String {
 
 #[test]
 fn every_download_opens_in_python_docx_and_openpyxl() {
-    let Some(python) = python() else {
-        eprintln!("skipped: python3 with python-docx, openpyxl and PyYAML is not installed (.ci/run installs them)");
-        return;
-    };
+    if let Err(message) = crate::machine::ready(false) {
+        panic!("{message}");
+    }
+    let python = python().expect("python3 with python-docx, openpyxl and PyYAML");
     let fixture = SiteTest::fixture("downloads/basic");
     fixture.build().ok();
     let report = roundtrip(python, &fixture.path("content"), &fixture.path("public"));

@@ -95,11 +95,21 @@ impl SiteTest {
     }
 
     pub fn run_in(&self, args: &[&str], with_root: bool) -> Run {
+        self.run_full(args, with_root, &[])
+    }
+
+    /// `run` with these environment variables set too.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.run_full(args, true, env)
+    }
+
+    fn run_full(&self, args: &[&str], with_root: bool, env: &[(&str, &str)]) -> Run {
         let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
         command
             .args(args)
             .env_clear()
             .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .envs(env.iter().copied())
             .current_dir(&self.root);
         if with_root {
             command.arg("--root").arg(&self.root);

@@ -3,6 +3,7 @@
 //! Each is caused for real and must end in a positioned content error (exit 1) with nothing
 //! written, or in a correct build.
 
+#[cfg(unix)]
 use std::path::Path;
 
 use crate::harness::SiteTest;

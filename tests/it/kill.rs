@@ -37,23 +37,32 @@ fn spawn_build(root: &Path, args: &[&str], env: &[(&str, &str)]) -> Child {
 fn build_paused_at(root: &Path, step: &str, extra_env: &[(&str, &str)]) -> Child {
     let mut env = vec![("INTEGRIDAD_TEST_PAUSE", step)];
     env.extend_from_slice(extra_env);
-    let mut child = spawn_build(root, &[], &env);
+    let wanted = format!("paused at {step}");
+    build_until(root, &env, move |line| line == wanted)
+}
+
+/// Starts a build and returns once a line of its stderr satisfies `wanted`.
+fn build_until(
+    root: &Path,
+    env: &[(&str, &str)],
+    wanted: impl Fn(&str) -> bool + Send + 'static,
+) -> Child {
+    let mut child = spawn_build(root, &[], env);
     let stderr = child.stderr.take().unwrap();
     let (tx, rx) = mpsc::channel();
-    let wanted = format!("paused at {step}");
     std::thread::spawn(move || {
         // Reads until the build ends: it must find its stderr open when it reports a signal.
         let mut seen = String::new();
-        let mut paused = false;
+        let mut found = false;
         for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if line == wanted && !paused {
-                paused = true;
+            if !found && wanted(&line) {
+                found = true;
                 let _ = tx.send(Ok(()));
             }
             seen.push_str(&line);
             seen.push('\n');
         }
-        if !paused {
+        if !found {
             let _ = tx.send(Err(seen));
         }
     });
@@ -62,7 +71,7 @@ fn build_paused_at(root: &Path, step: &str, extra_env: &[(&str, &str)]) -> Child
         other => {
             let _ = child.kill();
             let status = child.wait().unwrap();
-            panic!("build never paused at {step} ({status}): {other:?}");
+            panic!("the build never printed the awaited line ({status}): {other:?}");
         }
     }
 }
@@ -151,6 +160,12 @@ fn assert_no_leftovers(root: &Path) {
     let mut expected: BTreeSet<String> = ["content", "public", "site.toml", "themes"]
         .map(String::from)
         .into();
+    // The lock every build of the output holds: a plain empty file, kept (removing a lock file
+    // that another build may be waiting on would let two builds run at once).
+    let lock = root.join(".public.integridad-lock");
+    assert!(lock.is_file(), "the build lock is beside the output");
+    assert_eq!(std::fs::metadata(&lock).unwrap().len(), 0);
+    expected.insert(".public.integridad-lock".into());
     // The page record a build keeps for the next one, when a build got that far, and the
     // spare: a previous output, marked, for the next build to recycle.
     let spare = root.join(".public.integridad-spare");
@@ -490,7 +505,7 @@ fn sigkill_at_30_points_of_a_2000_page_build_never_loses_the_site() {
 }
 
 #[test]
-fn a_build_never_takes_the_staging_folder_of_a_live_build_for_a_leftover() {
+fn a_second_build_waits_for_a_live_one_and_never_takes_its_staging_folder_for_a_leftover() {
     let site = SiteTest::fixture("build/basic");
     set_version(&site.root, 1);
     let live = build_paused_at(&site.root, "write", &[]);
@@ -501,13 +516,17 @@ fn a_build_never_takes_the_staging_folder_of_a_live_build_for_a_leftover() {
         .collect();
     assert_eq!(staging.len(), 1, "{staging:?}");
     set_version(&site.root, 2);
-    site.build().ok();
+    let mut waiting = build_until(&site.root, &[], |line| {
+        line.starts_with("note: another build of `")
+            && line.ends_with("is running; waiting for it to finish")
+    });
     assert!(
         staging[0].join(MARKER).is_file(),
         "the live build's folder was removed"
     );
-    assert_eq!(version_of(&assert_complete(&site.path("public"))), 2);
+    assert!(!site.exists("public"), "the waiting build published");
     sigkill(live);
-    site.build().ok();
+    assert!(waiting.wait().unwrap().success());
+    assert_eq!(version_of(&assert_complete(&site.path("public"))), 2);
     assert_no_leftovers(&site.root);
 }

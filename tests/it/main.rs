@@ -15,11 +15,17 @@ mod home;
 mod hostile;
 mod init;
 mod integrity;
+// Kills builds with signals.
+#[cfg(unix)]
 mod kill;
 mod links;
+#[allow(dead_code)]
+#[path = "../support/machine.rs"]
+mod machine;
 mod messages;
 mod new;
 mod output;
+mod portable;
 mod progress;
 mod readme;
 mod remote;
@@ -29,4 +35,6 @@ mod serve;
 mod session;
 mod statics;
 mod translations;
+// Plants symlinks and FIFOs, and reads inodes and change times.
+#[cfg(unix)]
 mod trust;

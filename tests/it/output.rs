@@ -5,7 +5,11 @@ use crate::harness::SiteTest;
 /// Names beside the output that start with `.public.` (staging and old folders), but for the
 /// page record and the spare (the previous output) that a build keeps there on purpose.
 fn hidden_beside(site: &SiteTest) -> Vec<String> {
-    let kept = [".public.integridad-cache", ".public.integridad-spare"];
+    let kept = [
+        ".public.integridad-cache",
+        ".public.integridad-spare",
+        ".public.integridad-lock",
+    ];
     let mut names: Vec<String> = std::fs::read_dir(&site.root)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -96,6 +100,7 @@ fn output_can_go_anywhere_safe() {
         .ok();
 }
 
+#[cfg(unix)]
 #[test]
 fn an_output_reached_through_a_symlink_into_content_is_refused() {
     let site = SiteTest::fixture("build/basic");
@@ -172,6 +177,7 @@ fn the_marker_is_not_listed_and_a_copied_mirror_verifies_with_sha256sum() {
     );
 }
 
+#[cfg(unix)]
 /// Path → (inode, bytes) of every file of a folder.
 fn inodes(site: &SiteTest, rel: &str) -> std::collections::BTreeMap<String, (u64, Vec<u8>)> {
     use std::os::unix::fs::MetadataExt as _;
@@ -186,6 +192,7 @@ fn inodes(site: &SiteTest, rel: &str) -> std::collections::BTreeMap<String, (u64
         .collect()
 }
 
+#[cfg(unix)]
 /// Builds, edits one page's body, builds again, and checks that exactly the files whose bytes
 /// did not change share their inode with the first build's (which is still alive while the
 /// second build writes, so no inode number of it can be handed to a new file), and that the
@@ -238,12 +245,14 @@ fn assert_rebuild_links_only_unchanged_files(site: &SiteTest) {
     assert_eq!(rebuilt, site.tree("public"), "same bytes as a clean build");
 }
 
+#[cfg(unix)]
 #[test]
 fn a_rebuild_links_unchanged_files_from_the_published_output() {
     let site = SiteTest::fixture("build/basic");
     assert_rebuild_links_only_unchanged_files(&site);
 }
 
+#[cfg(unix)]
 #[test]
 fn without_checksums_a_rebuild_compares_the_published_bytes() {
     let site = SiteTest::fixture("build/basic");
@@ -306,6 +315,7 @@ fn a_rebuild_never_writes_into_the_published_files() {
     assert_eq!(site.tree("kept"), before);
 }
 
+#[cfg(unix)]
 #[test]
 fn removing_the_old_output_follows_no_link_and_removes_every_folder() {
     let site = SiteTest::fixture("build/basic");
@@ -497,6 +507,7 @@ fn a_damaged_or_foreign_page_record_costs_time_never_a_wrong_page() {
     assert!(pages_taken(site.run(&["build", "--verbose"]).ok()) > 0);
 }
 
+#[cfg(unix)]
 #[test]
 fn a_recycled_spare_never_leaks_into_the_new_output() {
     let site = SiteTest::fixture("build/basic");
@@ -552,4 +563,84 @@ fn a_recycled_spare_never_leaks_into_the_new_output() {
         .read(&format!("{spare}/toolkit/riesgos/index.html"))
         .contains("Uno."));
     assert!(!site.exists(&format!("{spare}/junk.txt")));
+}
+
+/// What Windows does when a terminal, a server or an open document holds the output: the output
+/// folder cannot be renamed. Debug builds fail the renames of the names listed in
+/// `INTEGRIDAD_TEST_IN_USE` that way, with the atomic exchange off as it is on Windows.
+fn in_use(names: &'static str) -> [(&'static str, &'static str); 2] {
+    [
+        ("INTEGRIDAD_TEST_NO_EXCHANGE", "1"),
+        ("INTEGRIDAD_TEST_IN_USE", names),
+    ]
+}
+
+/// Names inside the output that belong to a replacement in progress.
+fn replacement_leftovers(site: &SiteTest) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(site.path("public"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".integridad-") && n != ".integridad-output")
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn an_output_another_program_holds_open_is_replaced_entry_by_entry() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nTexto nuevo.\n",
+    );
+    site.run_env(&["build"], &in_use("public")).ok();
+    assert!(site
+        .out("toolkit/riesgos/index.html")
+        .contains("Texto nuevo."));
+    let replaced = site.tree("public");
+    assert_eq!(replacement_leftovers(&site), Vec::<String>::new());
+    assert_eq!(hidden_beside(&site), Vec::<String>::new());
+    // The same bytes as a build that could swap the folder.
+    std::fs::remove_dir_all(site.path("public")).unwrap();
+    site.build().ok();
+    assert_eq!(site.tree("public"), replaced);
+}
+
+#[test]
+fn when_a_file_inside_the_output_is_open_the_old_site_stays_whole() {
+    let site = SiteTest::fixture("build/basic");
+    site.build().ok();
+    let before = site.tree("public");
+    site.write(
+        "content/toolkit/01-riesgos.md",
+        "---\ntitle: Riesgos\n---\nTexto nuevo.\n",
+    );
+    // `toolkit` sorts after other entries that move first, so the rollback has work to do.
+    let run = site.run_env(&["build"], &in_use("public,toolkit"));
+    run.fails(2)
+        .stderr_has("is in use by another program")
+        .stderr_has("the site was left as it was; close it and build again")
+        .stderr_has("cannot move `$ROOT/public/toolkit`");
+    assert_eq!(site.tree("public"), before);
+    assert_eq!(replacement_leftovers(&site), Vec::<String>::new());
+    assert_eq!(hidden_beside(&site), Vec::<String>::new());
+    // Once the program lets go, the next build publishes the edit.
+    site.build().ok();
+    assert!(site
+        .out("toolkit/riesgos/index.html")
+        .contains("Texto nuevo."));
+}
+
+#[test]
+fn the_home_folder_is_refused_whether_home_or_userprofile_names_it() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("casa/notas.txt", "mías");
+    let home = site.path("casa").display().to_string();
+    for variable in ["HOME", "USERPROFILE"] {
+        site.run_env(&["build", "--output", &home], &[(variable, &home)])
+            .fails(2)
+            .stderr_has("as the output folder: it is the home folder");
+    }
+    assert_eq!(site.read("casa/notas.txt"), "mías");
 }

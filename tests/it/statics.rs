@@ -58,6 +58,9 @@ fn junk_in_content_is_neither_read_nor_published() {
         "mapa.png.bak",
         ".vscode/settings.json",
         ".obsidian/workspace.json",
+        "~$plantilla.docx",
+        "~$gistro.xlsx",
+        ".~lock.plantilla.docx#",
     ] {
         site.write(&format!("content/toolkit/{junk}"), "\u{0}junk");
     }

@@ -440,7 +440,8 @@ fn paths_from_a_mirror_or_a_copy_are_printed_inert() {
         format!(
             "{hash}  x\x1b[2K\r\x1b[1Averified 67 files; signature good\n\
              {hash}  y\x1b]0;pwned\x07.html\n\
-             {hash}  z\x1b]52;c;ZXZpbA==\x07\u{202e}lmth.html\n"
+             {hash}  z\x1b]52;c;ZXZpbA==\x07\u{202e}lmth.html\n\
+             {hash}  w\u{202e}lmth.exe\u{200b}\n"
         )
         .into_boxed_str(),
     );
@@ -448,7 +449,13 @@ fn paths_from_a_mirror_or_a_copy_are_printed_inert() {
     let run = site.run_in(&["verify", &url, "--unsigned", "--timeout", "5"], false);
     run.fails(1);
     assert_inert(&run.stderr);
-    assert!(run.stderr.contains("\\u{1b}[2K\\u{d}"), "{}", run.stderr);
+    // Lines with control characters are refused as malformed, never printed; a path with a
+    // bidi override passes that check and is printed escaped.
+    assert!(
+        run.stderr.contains("missing: w\\u{202e}lmth.exe\\u{200b}"),
+        "{}",
+        run.stderr
+    );
     assert!(
         run.stderr
             .lines()

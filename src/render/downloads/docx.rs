@@ -143,7 +143,7 @@ pub(super) fn render_docx(title: &str, blocks: &[Block]) -> Result<Vec<u8>, Stri
     docx.build()
         .pack(&mut bytes)
         .map_err(|e| format!("cannot write the Word document ({e})"))?;
-    Ok(bytes.into_inner())
+    Ok(crate::archive::made_on_unix(bytes.into_inner()))
 }
 
 fn mono() -> RunFonts {

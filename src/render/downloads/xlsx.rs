@@ -71,7 +71,8 @@ pub(super) fn render_xlsx(sheet: &Sheet<'_>) -> Result<Vec<u8>, String> {
         }
     }
     worksheet.set_freeze_panes(1, 0).map_err(error)?;
-    workbook.save_to_buffer().map_err(error)
+    let bytes = workbook.save_to_buffer().map_err(error)?;
+    Ok(crate::archive::made_on_unix(bytes))
 }
 
 /// Excel's sheet-name rules: at most 31 characters, none of `[]:*?/\`.

@@ -3,7 +3,6 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
@@ -43,7 +42,12 @@ impl Server {
     }
 
     /// Like `start`, with `dir` first in the server's `PATH` (for stand-in programs).
-    pub(crate) fn start_with_path_first(site: &SiteTest, extra: &[&str], dir: &Path) -> Server {
+    #[cfg(unix)]
+    pub(crate) fn start_with_path_first(
+        site: &SiteTest,
+        extra: &[&str],
+        dir: &std::path::Path,
+    ) -> Server {
         let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
         command.args(["serve", "--port", "0"]).args(extra);
         let path = format!(

@@ -2,8 +2,12 @@
 //! (last chunk, then the socket closes) when the server stops; streams beyond the cap get 503
 //! and a closed tab frees its place; a tab that reconnects sees the builds it missed.
 
-use std::io::{BufRead, BufReader, Read, Write};
+#[cfg(unix)]
+use std::io::Read;
+use std::io::{BufRead, BufReader, Write};
+#[cfg(unix)]
 use std::net::TcpStream;
+#[cfg(unix)]
 use std::process::Command;
 use std::time::Instant;
 
@@ -14,6 +18,7 @@ use crate::harness::SiteTest;
 const EVENTS: &[u8] = b"GET /__integridad/events HTTP/1.1\r\nHost: localhost\r\n\r\n";
 
 /// Reads an event stream's head and first status; returns the head (lowercase) and the reader.
+#[cfg(unix)]
 fn open_stream(port: u16) -> (String, BufReader<TcpStream>) {
     let mut stream = connect(port);
     stream.write_all(EVENTS).expect("send");
