@@ -151,9 +151,9 @@ impl Record {
     }
 
     /// Replaces the record beside `output` (written aside, then renamed over the old one), and
-    /// removes what a killed build left of its own attempt. A link, file or anything but a
-    /// plain folder where the cache folder belongs is removed, never followed; a folder of
-    /// another user is left alone and no record is written.
+    /// removes what a killed build left of its own attempt. A link where the cache folder
+    /// belongs is removed, never followed; anything else there that is not a folder of the
+    /// user's own is left alone, and no record is written.
     pub fn save(&self, output: &Path) -> std::io::Result<()> {
         let path = path_of(output);
         let dir = path.parent().unwrap_or(Path::new("."));
@@ -167,11 +167,6 @@ impl Record {
                 .starts_with("pages.new-")
             {
                 let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        if let Ok(meta) = std::fs::symlink_metadata(&path) {
-            if meta.is_dir() {
-                std::fs::remove_dir_all(&path)?;
             }
         }
         let aside = dir.join(format!("pages.new-{}", std::process::id()));
@@ -297,19 +292,20 @@ fn parse_file(rest: &str) -> Option<(String, Sum, Option<FileId>)> {
     Some((path.to_string(), sum, id))
 }
 
-/// Makes `dir` a plain folder of the user's own: a link or anything else not a folder in its
-/// place is removed (never followed); a folder of another user is an error.
+/// Makes `dir` a plain folder of the user's own: a link in its place is removed (never
+/// followed) and a folder made; a folder of another user or anything else there is an error
+/// (left alone: no record is written).
 fn plain_folder(dir: &Path) -> std::io::Result<()> {
     match std::fs::symlink_metadata(dir) {
         Ok(meta) if meta.is_dir() && owned(&meta) => Ok(()),
-        Ok(meta) if meta.is_dir() => Err(std::io::Error::other(format!(
-            "`{}` belongs to another user",
-            dir.display()
-        ))),
-        Ok(_) => {
+        Ok(meta) if meta.file_type().is_symlink() => {
             std::fs::remove_file(dir)?;
             std::fs::create_dir(dir)
         }
+        Ok(_) => Err(std::io::Error::other(format!(
+            "`{}` is not a folder of this user's own",
+            dir.display()
+        ))),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => std::fs::create_dir(dir),
         Err(e) => Err(e),
     }

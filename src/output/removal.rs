@@ -31,11 +31,13 @@ pub(super) fn remove_leftover(dir: &Path) -> anyhow::Result<()> {
     let context = || format!("cannot remove `{}`", dir.display());
     match std::fs::symlink_metadata(dir) {
         Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
-        // A link (or a file) where a leftover folder is named is removed itself, never
-        // followed: it could lead to another output, whose files would be deleted.
-        Ok(meta) if !meta.is_dir() => {
+        // A link where a leftover folder is named is removed itself, never followed: it
+        // could lead to another output, whose files would be deleted. Any other file there is
+        // not ours, and is left alone.
+        Ok(meta) if meta.file_type().is_symlink() => {
             return ignore_missing(std::fs::remove_file(dir)).with_context(context)
         }
+        Ok(meta) if !meta.is_dir() => return Ok(()),
         _ => {}
     }
     let marker = dir.join(MARKER);

@@ -600,15 +600,19 @@ fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::R
 }
 
 /// Whether the spare beside the output may be recycled: a plain folder of the user's own whose
-/// marker is a plain file with the marker's text. A link or anything else that is not a folder
-/// in its place is removed (never followed); a folder that is not ours is left alone.
+/// marker is a plain file with the marker's text. A link in its place is removed (never
+/// followed); anything else that is not ours (a file, a folder of another user or without the
+/// marker) is left alone, and not recycled.
 fn plain_spare(spare: &Path, made: Made) -> anyhow::Result<bool> {
     let Ok(meta) = std::fs::symlink_metadata(spare) else {
         return Ok(false);
     };
-    if !meta.is_dir() {
+    if meta.file_type().is_symlink() {
         std::fs::remove_file(spare)
             .with_context(|| format!("cannot remove `{}`", spare.display()))?;
+        return Ok(false);
+    }
+    if !meta.is_dir() {
         return Ok(false);
     }
     if !owned(&meta) {
