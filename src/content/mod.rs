@@ -5,7 +5,7 @@ pub(crate) mod download;
 pub(crate) mod front_matter;
 pub(crate) mod home;
 pub(crate) mod page;
-mod secrets;
+pub(crate) mod secrets;
 pub(crate) mod walk;
 
 use std::path::{Path, PathBuf};

@@ -1,6 +1,7 @@
-//! Secret keys among the files a build publishes verbatim (colocated assets, `static/`): found by
-//! their content, whatever their name, and reported as errors so that they never reach the
-//! output, `SHA256SUMS`, the signature or the bundle. Reads files; never prints their bytes.
+//! Secret keys among the files a build publishes verbatim (colocated assets, `static/`, the
+//! theme's `static/`): found by their content, whatever their name, and reported as errors so
+//! that they never reach the output, `SHA256SUMS`, the signature or the bundle. Reads files;
+//! never prints their bytes.
 
 use std::io::Read as _;
 use std::path::Path;
@@ -26,28 +27,35 @@ pub(crate) fn check_secrets<'a>(
     diags: &mut Diagnostics,
 ) {
     for (shown, abs) in files {
-        let Some(bytes) = read_searchable(abs) else {
-            continue;
-        };
-        if let Some((what, offset)) = find_secret_key(&bytes) {
-            let line = bytes[..offset].iter().filter(|&&b| b == b'\n').count() + 1;
-            let col = offset
-                - bytes[..offset]
-                    .iter()
-                    .rposition(|&b| b == b'\n')
-                    .map_or(0, |p| p + 1)
-                + 1;
-            diags.push(
-                Diagnostic::error(format!(
-                    "`{shown}` holds {what}; it would be published, listed in `SHA256SUMS` and signed"
-                ))
-                .at(Span::new(shown.as_str(), line, col))
-                .with_help(
-                    "move the key out of the site (keep it beside the repository, not in it) and make a new key pair if it was ever published",
-                ),
-            );
+        if let Some(bytes) = read_searchable(abs) {
+            check_bytes(&shown, &bytes, diags);
         }
     }
+}
+
+/// Pushes an error when `bytes`, published as `shown` (relative to the site root), hold a
+/// secret key.
+pub(crate) fn check_bytes(shown: &str, bytes: &[u8], diags: &mut Diagnostics) {
+    let Some((what, offset)) = find_secret_key(bytes) else {
+        return;
+    };
+    let before = &bytes[..offset];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let col = offset
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |p| p + 1)
+        + 1;
+    diags.push(
+        Diagnostic::error(format!(
+            "`{shown}` holds {what}; it would be published, listed in `SHA256SUMS` and signed"
+        ))
+        .at(Span::new(shown, line, col))
+        .with_help(
+            "move the key out of the site (keep it beside the repository, not in it) and make a new key pair if it was ever published",
+        ),
+    );
 }
 
 /// The bytes of `abs` to search: all of a file up to `READ_WHOLE`, else its first and last

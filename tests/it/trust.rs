@@ -326,6 +326,7 @@ fn a_secret_key_anywhere_in_the_sources_is_an_error_naming_the_file() {
         ("content/toolkit/firma.key", key.clone()),
         ("static/notes.txt", format!("apuntes\n\n{key}")),
         ("static/.ssh/id_ed25519", pem.to_string()),
+        ("themes/default/static/firma.txt", key.clone()),
     ] {
         site.write(rel, &text);
         let run = site.build();
