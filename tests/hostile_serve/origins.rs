@@ -161,9 +161,11 @@ fn slow_readers_of_a_large_file_share_one_copy_and_do_not_delay_others() {
         "a page took {:?} behind the slow readers",
         started.elapsed()
     );
+    // One copy of the file (12 MB) and what 120 connection threads cost in any case (stacks
+    // and allocator pages, some tens of MB); a copy per client would be over 1.4 GB.
     let during = resident_kb(pid);
     assert!(
-        during < before + 64 * 1024,
+        during < before + 256 * 1024,
         "{during} kB resident with 120 slow readers of a 12 MB file, {before} kB before"
     );
 }
