@@ -146,9 +146,14 @@ pub struct VerifyArgs {
     /// Longest time one request to a mirror may take, in seconds.
     #[arg(long, value_name = "SECONDS", default_value_t = 30)]
     pub timeout: u64,
-    /// Largest file accepted from a mirror, in MiB; a larger one counts as changed.
+    /// Largest file accepted from a mirror or read from a folder, in MiB; a larger one is a
+    /// problem, not read further.
     #[arg(long, value_name = "MIB", default_value_t = 100)]
     pub max_file_size: u64,
+    /// Longest time `verify URL` may take in all, in seconds; files not fetched by then are
+    /// one problem.
+    #[arg(long, value_name = "SECONDS", default_value_t = 1800)]
+    pub total_timeout: u64,
     /// Files fetched from a mirror at the same time.
     #[arg(long, value_name = "N", default_value_t = 8)]
     pub jobs: usize,

@@ -166,15 +166,20 @@ fn verify(args: &VerifyArgs) -> anyhow::Result<bool> {
             max_file_bytes: args.max_file_size.saturating_mul(1024 * 1024),
             concurrency: args.jobs,
             progress: std::io::stderr().is_terminal(),
+            total_timeout: std::time::Duration::from_secs(args.total_timeout.max(1)),
         };
         crate::verify_url(&target, &trust, &options)?
     } else if target.contains("://") {
         anyhow::bail!("`{target}` is neither a folder nor an http(s) address");
     } else {
-        crate::verify_dir(&args.target, &trust)?
+        crate::verify_dir(
+            &args.target,
+            &trust,
+            args.max_file_size.saturating_mul(1024 * 1024),
+        )?
     };
     match &result.signature {
-        SignatureCheck::Failed(why) => eprintln!("error: {why}"),
+        SignatureCheck::Failed(why) => eprintln!("error: {}", crate::diagnostics::inert(why)),
         SignatureCheck::NotSigned => eprintln!(
             "warning: this copy has no SHA256SUMS.minisig, so only its checksums were checked"
         ),
@@ -201,7 +206,8 @@ fn report(args: ReportArgs) -> anyhow::Result<bool> {
         return Ok(false);
     }
     for warning in &outcome.warnings {
-        eprintln!("warning: {warning}");
+        // Keys, ids and file names of the exports, as they were sent.
+        eprintln!("warning: {}", crate::diagnostics::inert(warning));
     }
     let files = outcome.files;
     let counts = format!(

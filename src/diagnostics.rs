@@ -202,15 +202,15 @@ impl Diagnostics {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let mut out = format!("{label}: {}\n", diagnostic.message);
+        let mut out = format!("{label}: {}\n", inert(&diagnostic.message));
         if let Some(span) = &diagnostic.span {
-            let _ = writeln!(out, " --> {}", location(span));
+            let _ = writeln!(out, " --> {}", inert(&location(span)));
             if let Some(snippet) = self.snippet(span) {
                 let _ = writeln!(out, "{snippet}");
             }
         }
         if let Some(help) = &diagnostic.help {
-            let _ = writeln!(out, "  = help: {help}");
+            let _ = writeln!(out, "  = help: {}", inert(help));
         }
         out
     }
@@ -222,6 +222,9 @@ impl Diagnostics {
         let text = self.sources.get(&span.file)?;
         let line = text.lines().nth(span.line.checked_sub(1)?)?;
         let line = line.trim_start_matches('\u{feff}').trim_end_matches('\r');
+        // Tabs stay, for the caret line below to line up; any other control is escaped.
+        let shown: Vec<_> = line.split('\t').map(inert).collect();
+        let shown = shown.join("\t");
         let number = span.line.to_string();
         let pad = " ".repeat(number.len());
         let caret_pad: String = line
@@ -232,7 +235,7 @@ impl Diagnostics {
         let left = line.chars().count().saturating_sub(span.col - 1);
         let carets = "^".repeat(span.len.min(left).max(1));
         Some(format!(
-            "{pad} |\n{number} | {line}\n{pad} | {caret_pad}{carets}"
+            "{pad} |\n{number} | {shown}\n{pad} | {caret_pad}{carets}"
         ))
     }
 }
@@ -310,6 +313,30 @@ pub fn display_path(path: &Path) -> String {
     path.to_string_lossy().replace('\\', "/")
 }
 
+/// Text from files, servers or exports made safe to print: every control character (C0 with
+/// line breaks and tabs, DEL, C1) and every character that reorders or hides text (bidi
+/// controls, zero-width marks) is written as a Rust escape (`\u{1b}`), so no such text can move
+/// the cursor, set a window title, write the clipboard (OSC 52) or draw a line of its own. The
+/// one helper for untrusted text reaching the terminal or the dev server's overlay.
+pub fn inert(text: &str) -> std::borrow::Cow<'_, str> {
+    let hostile = |c: char| {
+        c.is_control()
+            || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+    };
+    if !text.chars().any(hostile) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if hostile(c) {
+            out.push_str(&format!("\\u{{{:x}}}", c as u32));
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
 /// Converts a byte offset in `text` to a 1-based line and column (columns count characters).
 pub fn line_col(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
@@ -330,6 +357,38 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn untrusted_text_is_printed_inert() {
+        for (text, shown) in [
+            ("plain `ruta/a b.html` ñ", "plain `ruta/a b.html` ñ"),
+            ("\x1b]0;pwned\x07", "\\u{1b}]0;pwned\\u{7}"),
+            ("\x1b]52;c;ZXZpbA==\x1b\\", "\\u{1b}]52;c;ZXZpbA==\\u{1b}\\"),
+            (
+                "a\r\x1b[2K\x1b[1Averified 67 files",
+                "a\\u{d}\\u{1b}[2K\\u{1b}[1Averified 67 files",
+            ),
+            ("x\ny\tz\u{7f}\u{9b}", "x\\u{a}y\\u{9}z\\u{7f}\\u{9b}"),
+            ("abc\u{202e}fdp.exe\u{200b}", "abc\\u{202e}fdp.exe\\u{200b}"),
+        ] {
+            assert_eq!(inert(text), shown, "{text:?}");
+        }
+        assert!(matches!(inert("sin nada"), std::borrow::Cow::Borrowed(_)));
+    }
+
+    #[test]
+    fn messages_help_and_source_lines_are_rendered_inert() {
+        let mut diags = Diagnostics::new();
+        diags.add_source("x.md", "a\x1b[31m\tb\n");
+        diags.push(
+            Diagnostic::error("unknown key `\x1b]0;t\x07`")
+                .at(Span::new("x.md", 1, 1))
+                .with_help("see \x1b[2J"),
+        );
+        let out = diags.render();
+        assert!(!out.contains('\x1b') && !out.contains('\x07'), "{out:?}");
+        assert!(out.contains("a\\u{1b}[31m\tb"), "{out}");
+    }
 
     #[test]
     fn line_col_counts_characters_not_bytes() {

@@ -223,14 +223,20 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                 sha256: integrity::hex(&sha2::Sha256::digest(zip)),
             }),
         };
-        let staging = output::start_staging(&config.output_dir)?;
+        // A signed build signs only bytes it rendered itself: it takes nothing from the
+        // published output, whose files and record anyone who can write there could forge.
+        let previous = match signer {
+            Some(_) => output::Record::default(),
+            None => output::Record::load(&config.output_dir),
+        };
+        let staging =
+            output::start_staging(&config.output_dir, signer.is_none().then_some(&previous))?;
         notes.extend(staging.note(&config.output_dir));
         let line = progress::Line::start(options.progress);
         let sink = progress::Counting {
             inner: &staging,
             line: &line,
         };
-        let previous = output::Record::load(&config.output_dir);
         let reuse = render::Reuse {
             previous: &previous,
             made: std::sync::OnceLock::new(),
@@ -269,6 +275,7 @@ pub fn build(options: &BuildOptions) -> anyhow::Result<Report> {
                 let record = output::Record::of_build(
                     reuse.made.get().map_or(&[], Vec::as_slice),
                     &staging.sums(),
+                    &staging.ids(),
                 );
                 output::swap_in(staging, &config.output_dir)?;
                 // Only a hint for the next build (see `output::Record`): losing it costs time.

@@ -24,7 +24,10 @@ fn main() -> ExitCode {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => ExitCode::from(1),
         Err(error) => {
-            eprintln!("error: {error:#}");
+            eprintln!(
+                "error: {}",
+                integridad::diagnostics::inert(&format!("{error:#}"))
+            );
             ExitCode::from(2)
         }
     }

@@ -6,6 +6,7 @@ pub(crate) mod front_matter;
 pub(crate) mod home;
 pub(crate) mod laws;
 pub(crate) mod page;
+pub(crate) mod secrets;
 pub(crate) mod terms;
 pub(crate) mod walk;
 
@@ -314,6 +315,11 @@ pub(crate) fn load_content_cached(
     if let Some(terms) = &term_list {
         check_terms(terms, &content, diags);
     }
+    let published = content.assets.iter().chain(&content.statics).map(|asset| {
+        let shown = asset.abs.strip_prefix(&config.root).unwrap_or(&asset.abs);
+        (crate::diagnostics::display_path(shown), asset.abs.as_path())
+    });
+    secrets::check_secrets(published, diags);
     content
         .pages
         .sort_by(|a, b| (&a.id, &a.lang).cmp(&(&b.id, &b.lang)));

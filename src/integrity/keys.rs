@@ -55,6 +55,7 @@ fn read_password(confirm: bool) -> anyhow::Result<String> {
 /// with `.pub`. Refuses to overwrite either file, and refuses an empty password unless
 /// `password` is `Password::None`.
 pub fn keygen(out: &Path, password: Password) -> anyhow::Result<KeyPair> {
+    refuse_published_place(out)?;
     let public = out.with_extension("pub");
     if public == out {
         bail!(
@@ -101,6 +102,32 @@ pub fn keygen(out: &Path, password: Password) -> anyhow::Result<KeyPair> {
         public_line: pair.pk.to_base64(),
         unignored_in_repository: unignored_repository(out),
     })
+}
+
+/// Refuses a key path whose folder a build publishes: an output folder (one with the marker),
+/// or the `content/`, `static/` or `themes/` folder of the site around it. Judged by the real
+/// location, so a link into one of them is refused too.
+fn refuse_published_place(out: &Path) -> anyhow::Result<()> {
+    let real = crate::output::real_path(out);
+    for dir in real.ancestors().skip(1) {
+        if dir.join(crate::output::MARKER).is_file() {
+            bail!(
+                "refusing to write a secret key into `{}`: it is an output folder, which is published",
+                dir.display()
+            );
+        }
+        if dir.join("site.toml").is_file() {
+            for published in ["content", "static", "themes"] {
+                if real.starts_with(dir.join(published)) {
+                    bail!(
+                        "refusing to write a secret key into the site's `{published}/` folder: \
+                         its files are published; keep the key outside the site (`--out ../firma.key`)"
+                    );
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The git working tree holding `path`, when its top-level `.gitignore` has no `*.key` line.

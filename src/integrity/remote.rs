@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 
 use super::sums::{parse_sums, Entry, SIGNATURE_FILE, SUMS_FILE};
 use super::verify::{
-    check_signature, malformed_problems, resolve_key, Problem, Trust, Verification,
+    check_signature, malformed_problems, resolve_key, Problem, SignatureCheck, Trust, Verification,
 };
 
 /// Limits of a remote check.
@@ -27,6 +27,9 @@ pub struct RemoteOptions {
     pub concurrency: usize,
     /// Show a progress line (only when stderr is a terminal).
     pub progress: bool,
+    /// Longest time the whole check may take; files not fetched by then are counted as one
+    /// problem.
+    pub total_timeout: Duration,
 }
 
 const MAX_REDIRECTS: usize = 5;
@@ -266,12 +269,28 @@ pub fn verify_url(
     let signature = check_signature(&sums, signature.as_deref(), trust, key.as_ref());
     let listing = parse_sums(&String::from_utf8_lossy(&sums));
     let mut problems = malformed_problems(&listing);
+    if matches!(signature, SignatureCheck::Failed(_)) {
+        // The list is not the publisher's: its files prove nothing, so none is fetched.
+        return Ok(Verification {
+            checked: 0,
+            problems,
+            signature,
+        });
+    }
     let results = check_files(&agent, &mirror, &listing.entries, options);
+    let left = results.iter().filter(|r| r.is_none()).count();
     let checked = results
         .iter()
+        .flatten()
         .filter(|r| !matches!(r, Some(Problem::Missing(_) | Problem::Unreadable(..))))
         .count();
-    problems.extend(results.into_iter().flatten());
+    problems.extend(results.into_iter().flatten().flatten());
+    if left > 0 {
+        problems.push(Problem::OutOfTime {
+            left,
+            limit: options.total_timeout.as_secs(),
+        });
+    }
     Ok(Verification {
         checked,
         problems,
@@ -279,14 +298,16 @@ pub fn verify_url(
     })
 }
 
-/// Fetches `entries` with `options.concurrency` threads; results in the order of `entries`.
+/// Fetches `entries` with `options.concurrency` threads; results in the order of `entries`
+/// (`None` for a file not fetched before `options.total_timeout` ran out).
 fn check_files(
     agent: &ureq::Agent,
     mirror: &Mirror,
     entries: &[Entry],
     options: &RemoteOptions,
-) -> Vec<Option<Problem>> {
+) -> Vec<Option<Option<Problem>>> {
     let next = AtomicUsize::new(0);
+    let deadline = std::time::Instant::now() + options.total_timeout;
     let results = Mutex::new((vec![None; entries.len()], 0usize));
     let workers = options.concurrency.clamp(1, 32).min(entries.len().max(1));
     std::thread::scope(|scope| {
@@ -294,7 +315,10 @@ fn check_files(
             scope.spawn(|| loop {
                 let i = next.fetch_add(1, Ordering::Relaxed);
                 let Some(entry) = entries.get(i) else { break };
-                let problem = check_file(agent, mirror, entry, options.max_file_bytes);
+                if std::time::Instant::now() > deadline {
+                    break;
+                }
+                let problem = Some(check_file(agent, mirror, entry, options.max_file_bytes));
                 // Counted and printed under the lock, so the progress line never goes back.
                 if let Ok(mut guard) = results.lock() {
                     let (results, done) = &mut *guard;

@@ -132,11 +132,6 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_output_reads_the_list_by_this_name() {
-        assert_eq!(crate::output::PREVIOUS_SUMS, SUMS_FILE);
-    }
-
-    #[test]
     fn sums_are_sorted_and_exclude_themselves_and_the_marker() {
         let mut hashes = BTreeMap::new();
         hashes.insert("b.html".to_string(), [1u8; 32]);

@@ -47,18 +47,33 @@ pub enum Problem {
     NotListed(String),
     /// A line of `SHA256SUMS` that is not `<sha256>  <path>` (line number).
     Malformed(usize),
+    /// `verify URL` ran out of its overall time: how many listed files were not fetched, and
+    /// the limit in seconds.
+    OutOfTime {
+        left: usize,
+        limit: u64,
+    },
 }
 
 impl std::fmt::Display for Problem {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        // Paths come from the copy's `SHA256SUMS` or folder, reasons from its server.
+        use crate::diagnostics::inert;
         match self {
-            Problem::Changed(path) => write!(f, "changed: {path}"),
-            Problem::Missing(path) => write!(f, "missing: {path}"),
-            Problem::Unreadable(path, why) => write!(f, "unreadable: {path} ({why})"),
-            Problem::NotListed(path) => write!(f, "not listed: {path}"),
+            Problem::Changed(path) => write!(f, "changed: {}", inert(path)),
+            Problem::Missing(path) => write!(f, "missing: {}", inert(path)),
+            Problem::Unreadable(path, why) => {
+                write!(f, "unreadable: {} ({})", inert(path), inert(why))
+            }
+            Problem::NotListed(path) => write!(f, "not listed: {}", inert(path)),
             Problem::Malformed(line) => {
                 write!(f, "SHA256SUMS line {line} is not `<sha256>  <path>`")
             }
+            Problem::OutOfTime { left, limit } => write!(
+                f,
+                "stopped after the overall time limit of {limit} s (--total-timeout): {} not fetched",
+                crate::plural(*left, "listed file", "listed files")
+            ),
         }
     }
 }
@@ -166,6 +181,52 @@ pub(crate) fn check_signature(
     }
 }
 
+/// Why a listed file was not hashed.
+enum Unread {
+    Missing,
+    Why(String),
+}
+
+/// The SHA-256 of the plain file at `path` (a link is followed to a plain file only), read in
+/// a stream and refused beyond `max_bytes`. A FIFO is opened without waiting for a writer and
+/// then refused, like a device or a folder.
+fn hash_file(path: &Path, max_bytes: u64) -> Result<[u8; 32], Unread> {
+    use std::io::Read as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = match options.open(path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Err(Unread::Missing),
+        Err(e) => return Err(Unread::Why(e.to_string())),
+    };
+    let meta = file.metadata().map_err(|e| Unread::Why(e.to_string()))?;
+    if !meta.is_file() {
+        return Err(Unread::Why(
+            "not a plain file (a folder, FIFO or device); not read".to_string(),
+        ));
+    }
+    if meta.len() > max_bytes {
+        return Err(Unread::Why(format!(
+            "{} bytes, larger than --max-file-size",
+            meta.len()
+        )));
+    }
+    let mut hasher = Sha256::new();
+    let read = std::io::copy(&mut file.take(max_bytes + 1), &mut hasher)
+        .map_err(|e| Unread::Why(e.to_string()))?;
+    if read > max_bytes {
+        return Err(Unread::Why(
+            "grew past --max-file-size while read".to_string(),
+        ));
+    }
+    Ok(hasher.finalize().into())
+}
+
 pub(crate) fn malformed_problems(listing: &Listing) -> Vec<Problem> {
     listing
         .malformed
@@ -174,9 +235,12 @@ pub(crate) fn malformed_problems(listing: &Listing) -> Vec<Problem> {
         .collect()
 }
 
-/// Checks the copy in `dir`: signature per `trust`, every listed file, no unlisted file.
-/// `Err` only when `SHA256SUMS` or the key cannot be read (usage or I/O errors).
-pub fn verify_dir(dir: &Path, trust: &Trust) -> anyhow::Result<Verification> {
+/// Checks the copy in `dir`: signature per `trust`, every listed file (streamed, none larger
+/// than `max_file_bytes`; a link is followed only to a plain file, and a FIFO or device is
+/// reported, never opened for long), and nothing unlisted: no file, link, special file or
+/// folder the list does not account for. `Err` only when `SHA256SUMS` or the key cannot be
+/// read (usage or I/O errors).
+pub fn verify_dir(dir: &Path, trust: &Trust, max_file_bytes: u64) -> anyhow::Result<Verification> {
     let key = resolve_key(trust)?;
     let sums_path = dir.join(SUMS_FILE);
     let sums = std::fs::read(&sums_path)
@@ -196,22 +260,25 @@ pub fn verify_dir(dir: &Path, trust: &Trust) -> anyhow::Result<Verification> {
     let mut listed = BTreeSet::new();
     for entry in &listing.entries {
         listed.insert(entry.path.as_str());
-        match std::fs::read(dir.join(&entry.path)) {
-            Ok(bytes) => {
+        match hash_file(&dir.join(&entry.path), max_file_bytes) {
+            Ok(hash) => {
                 checked += 1;
-                if super::sums::hex(&Sha256::digest(&bytes)) != entry.sha256 {
+                if super::sums::hex(&hash) != entry.sha256 {
                     problems.push(Problem::Changed(entry.path.clone()));
                 }
             }
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                problems.push(Problem::Missing(entry.path.clone()));
-            }
-            Err(e) => problems.push(Problem::Unreadable(entry.path.clone(), e.to_string())),
+            Err(Unread::Missing) => problems.push(Problem::Missing(entry.path.clone())),
+            Err(Unread::Why(why)) => problems.push(Problem::Unreadable(entry.path.clone(), why)),
         }
     }
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    let folders: BTreeSet<&str> = listed
+        .iter()
+        .flat_map(|path| path.match_indices('/').map(|(at, _)| &path[..at]))
+        .collect();
+    let mut walk = walkdir::WalkDir::new(dir).sort_by_file_name().into_iter();
+    while let Some(entry) = walk.next() {
         let entry = entry.with_context(|| format!("cannot read `{}`", dir.display()))?;
-        if !entry.file_type().is_file() {
+        if entry.depth() == 0 {
             continue;
         }
         let rel = entry
@@ -220,8 +287,26 @@ pub fn verify_dir(dir: &Path, trust: &Trust) -> anyhow::Result<Verification> {
             .unwrap_or(entry.path())
             .to_string_lossy()
             .replace('\\', "/");
-        if !is_unlisted(&rel) && !listed.contains(rel.as_str()) {
-            problems.push(Problem::NotListed(rel));
+        let kind = entry.file_type();
+        if kind.is_dir() {
+            if !folders.contains(rel.as_str()) {
+                // Nothing listed is in it: the folder is reported once, not each thing in it.
+                problems.push(Problem::NotListed(format!("{rel}/")));
+                walk.skip_current_dir();
+            }
+        } else if listed.contains(rel.as_str()) {
+            continue;
+        } else if kind.is_file() {
+            if !is_unlisted(&rel) {
+                problems.push(Problem::NotListed(rel));
+            }
+        } else {
+            let what = if kind.is_symlink() {
+                "a symbolic link"
+            } else {
+                "a special file"
+            };
+            problems.push(Problem::NotListed(format!("{rel} ({what})")));
         }
     }
     Ok(Verification {

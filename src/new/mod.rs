@@ -81,6 +81,17 @@ fn section_dir(config: &Config, section: &str) -> anyhow::Result<String> {
             "`--section {section}` is not a folder for chapters under `content/`; use a folder name such as `toolkit`"
         );
     }
+    // Each folder on the way must be a plain folder: a link could lead out of the site.
+    let mut at = config.content_dir.clone();
+    for segment in section.split('/') {
+        at.push(segment);
+        if std::fs::symlink_metadata(&at).is_ok_and(|meta| meta.file_type().is_symlink()) {
+            anyhow::bail!(
+                "`content/{section}` leads through the symbolic link `{}`; new files are written only into plain folders of `content/`",
+                at.strip_prefix(&config.root).unwrap_or(&at).display()
+            );
+        }
+    }
     if !config.content_dir.join(section).is_dir() {
         anyhow::bail!(
             "`content/{section}` does not exist; create the folder (with an `_index.md`) first, or choose another --section"

@@ -20,14 +20,39 @@ use crate::config::Config;
 
 pub use interrupt::exit_on_signals;
 pub(crate) use record::{Record, RecordedPage};
-#[cfg(test)]
-pub(crate) use reuse::PREVIOUS_SUMS;
-pub(crate) use staging::{abandon, start_staging, swap_in, StagingSink};
+pub(crate) use staging::{abandon, start_report_staging, start_staging, swap_in, StagingSink};
 
 /// Marks a folder as written by integridad, so a later build may replace it.
 pub(crate) const MARKER: &str = ".integridad-output";
 const MARKER_TEXT: &[u8] =
     b"This folder is written by integridad build; it is replaced on every build.\n";
+/// The marker's text in a folder `integridad report` wrote: a build never replaces a report,
+/// nor a report a built site.
+const REPORT_MARKER_TEXT: &[u8] =
+    b"This folder is written by integridad report; it is replaced on every report.\n";
+
+/// What a staging folder holds, which its marker says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Made {
+    Site,
+    Report,
+}
+
+impl Made {
+    fn marker(self) -> &'static [u8] {
+        match self {
+            Made::Site => MARKER_TEXT,
+            Made::Report => REPORT_MARKER_TEXT,
+        }
+    }
+
+    fn command(self) -> &'static str {
+        match self {
+            Made::Site => "integridad build",
+            Made::Report => "integridad report",
+        }
+    }
+}
 
 /// Receives each output file as soon as it is rendered. Implementations must be thread-safe.
 pub(crate) trait OutputSink: Sync {
@@ -100,6 +125,10 @@ pub(crate) fn check_output_dir(config: &Config, output: &Path) -> anyhow::Result
     }
     if output.starts_with(real_path(&root.join("themes"))) {
         return refuse("`themes/` or inside it");
+    }
+    // Its files are published verbatim: an output there would be published by the next build.
+    if output.starts_with(real_path(&root.join(crate::content::STATIC_DIR))) {
+        return refuse("`static/` or inside it");
     }
     if output.starts_with(real_path(&root.join(".git"))) {
         return refuse("inside `.git/`");

@@ -26,11 +26,22 @@ struct Entry {
 /// Deletes a folder integridad wrote: every entry but the marker (half of them, a pause point
 /// for the kill test, the other half), then the marker, then the folder. An empty folder
 /// (killed after its marker went, or before it was written) is removed too; anything else
-/// without the marker is left alone.
+/// without the marker is left alone, and a link in the folder's place is removed unfollowed.
 pub(super) fn remove_leftover(dir: &Path) -> anyhow::Result<()> {
     let context = || format!("cannot remove `{}`", dir.display());
+    match std::fs::symlink_metadata(dir) {
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(()),
+        // A link where a leftover folder is named is removed itself, never followed: it
+        // could lead to another output, whose files would be deleted. Any other file there is
+        // not ours, and is left alone.
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return ignore_missing(std::fs::remove_file(dir)).with_context(context)
+        }
+        Ok(meta) if !meta.is_dir() => return Ok(()),
+        _ => {}
+    }
     let marker = dir.join(MARKER);
-    if !marker.is_file() {
+    if !std::fs::symlink_metadata(&marker).is_ok_and(|m| m.is_file()) {
         let empty = std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none());
         if empty {
             ignore_missing(std::fs::remove_dir(dir)).with_context(context)?;

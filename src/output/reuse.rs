@@ -8,53 +8,35 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::io::Read as _;
 use std::path::{Path, PathBuf};
-use std::time::SystemTime;
 
 use super::{Sum, MARKER};
-
-/// The checksum list a build writes at the top of its output (`integrity::SUMS_FILE`, which a
-/// test keeps equal); read here only as a hint, so a missing or odd list just means reading the
-/// published files instead.
-pub(crate) const PREVIOUS_SUMS: &str = "SHA256SUMS";
 
 /// The published output a build may link unchanged files from.
 pub(super) struct Previous {
     dir: PathBuf,
     #[cfg(unix)]
     device: u64,
-    /// Path → SHA-256 from the published `SHA256SUMS`, when it was there.
-    sums: HashMap<String, [u8; 32]>,
-    /// When that list was written: only a file modified strictly before it is trusted to match
-    /// it (file times are coarse, so a hand edit right after a build can carry the list's time).
-    sums_written: Option<SystemTime>,
+    /// Path → the hash, size and identity each file had right after the build that wrote it
+    /// (from the page record); a published file that still has that identity holds those bytes.
+    known: HashMap<String, (Sum, FileId)>,
 }
 
 impl Previous {
     /// The published output at `output`, if integridad wrote it (marker) and it is on the same
-    /// file system as the staging folder `staging` (hard links cannot cross devices).
-    pub(super) fn find(output: &Path, staging: &Path) -> Option<Previous> {
+    /// file system as the staging folder `staging` (hard links cannot cross devices). `record`
+    /// is what the last build wrote there; its identities alone let a file be taken unread.
+    pub(super) fn find(output: &Path, staging: &Path, record: &super::Record) -> Option<Previous> {
         let device = device_of(staging)?;
         let meta = std::fs::symlink_metadata(output).ok()?;
-        if !meta.is_dir() || !output.join(MARKER).is_file() || device_of(output)? != device {
+        let marker = std::fs::symlink_metadata(output.join(MARKER)).ok()?;
+        if !meta.is_dir() || !marker.is_file() || device_of(output)? != device {
             return None;
         }
-        let sums_path = output.join(PREVIOUS_SUMS);
-        let sums_written = std::fs::symlink_metadata(&sums_path)
-            .ok()
-            .filter(|m| m.is_file())
-            .and_then(|m| m.modified().ok());
-        let sums = match sums_written {
-            Some(_) => std::fs::read_to_string(&sums_path)
-                .map(|text| parse_sums(&text))
-                .unwrap_or_default(),
-            None => HashMap::new(),
-        };
         Some(Previous {
             dir: output.to_path_buf(),
             #[cfg(unix)]
             device,
-            sums,
-            sums_written,
+            known: record.proven_files(),
         })
     }
 
@@ -74,22 +56,23 @@ impl Previous {
     }
 
     /// The published file at `path` when it is a plain file on the staging folder's device that
-    /// holds what `expected` says. Its hash is taken from the published `SHA256SUMS` when that
-    /// list is trusted for the file (the file is older than the list: file times are coarse, so
-    /// a hand edit right after a build can carry the list's time), else from its bytes.
+    /// holds what `expected` says. A file whose identity is the recorded one (`FileId`: nothing
+    /// has written, linked or retimed it since the build that recorded it) is known to hold the
+    /// recorded bytes; any other is compared byte by byte with new bytes, and never taken for a
+    /// page the record alone describes (`Expected::Sum`).
     pub(super) fn matching(&self, path: &str, expected: Expected<'_>) -> Option<std::fs::Metadata> {
         let (mut file, meta) = open_plain(&self.dir.join(path))?;
         if meta.len() != expected.len() || !self.same_device(&meta) {
             return None;
         }
-        let listed = self
-            .sums
+        let proven = self
+            .known
             .get(path)
-            .filter(|_| matches!((meta.modified(), self.sums_written), (Ok(m), Some(w)) if m < w));
-        let same = match (listed, expected) {
-            (Some(listed), _) => listed == expected.hash(),
+            .filter(|(sum, id)| sum.len == meta.len() && FileId::of(&meta) == Some(*id));
+        let same = match (proven, expected) {
+            (Some((sum, _)), _) => sum.hash == *expected.hash(),
             (None, Expected::Bytes(bytes, _)) => same_bytes(&mut file, bytes),
-            (None, Expected::Sum(sum)) => hash_of(&mut file).is_some_and(|h| h == sum.hash),
+            (None, Expected::Sum(_)) => false,
         };
         same.then_some(meta)
     }
@@ -106,33 +89,103 @@ impl Previous {
     }
 }
 
-/// Opens `path` without following a symlink at its end; `None` unless it is a plain file.
-fn open_plain(path: &Path) -> Option<(File, std::fs::Metadata)> {
+/// Opens `path` for reading without following a symlink at its end and without waiting on a
+/// FIFO; `None` unless it is a plain file.
+pub(super) fn open_plain(path: &Path) -> Option<(File, std::fs::Metadata)> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
     {
         use std::os::unix::fs::OpenOptionsExt as _;
-        options.custom_flags(libc::O_NOFOLLOW);
+        options.custom_flags(libc::O_NOFOLLOW | libc::O_NONBLOCK);
     }
     let file = options.open(path).ok()?;
     let meta = file.metadata().ok()?;
     meta.is_file().then_some((file, meta))
 }
 
-/// The SHA-256 of what `file` holds.
-fn hash_of(file: &mut File) -> Option<[u8; 32]> {
-    use sha2::Digest as _;
-    let mut hasher = sha2::Sha256::new();
-    std::io::copy(file, &mut hasher).ok()?;
-    Some(hasher.finalize().into())
+/// Whether the current user owns the file or folder `meta` describes (always off Unix, where
+/// ownership is not told this way).
+#[cfg(unix)]
+pub(super) fn owned(meta: &std::fs::Metadata) -> bool {
+    use std::os::unix::fs::MetadataExt as _;
+    // SAFETY: `geteuid` has no preconditions and cannot fail.
+    meta.uid() == unsafe { libc::geteuid() }
+}
+
+#[cfg(not(unix))]
+pub(super) fn owned(_meta: &std::fs::Metadata) -> bool {
+    true
+}
+
+/// What tells a file this tool wrote from any other file, even one with the same bytes, size
+/// and modification time: its device, inode and change time. The kernel sets the change time
+/// on every write, link, rename, `chmod` and `utime`, and no call sets it back, so a file that
+/// still has the one recorded right after the build wrote it has not been touched since.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct FileId {
+    dev: u64,
+    ino: u64,
+    ctime: i64,
+    ctime_nsec: i64,
+}
+
+impl FileId {
+    /// The identity of the file `meta` describes; `None` off Unix, where nothing is taken
+    /// unread (std has no stable change time there).
+    #[cfg(unix)]
+    pub(crate) fn of(meta: &std::fs::Metadata) -> Option<FileId> {
+        use std::os::unix::fs::MetadataExt as _;
+        Some(FileId {
+            dev: meta.dev(),
+            ino: meta.ino(),
+            ctime: meta.ctime(),
+            ctime_nsec: meta.ctime_nsec(),
+        })
+    }
+
+    #[cfg(not(unix))]
+    pub(crate) fn of(_meta: &std::fs::Metadata) -> Option<FileId> {
+        None
+    }
+
+    /// Whether the file changed strictly before `time` (seconds, nanoseconds): change times are
+    /// as coarse as the kernel's clock tick, so a change in the same tick as `time` could carry
+    /// the same stamp as one right after it.
+    pub(crate) fn changed_before(&self, time: (i64, i64)) -> bool {
+        (self.ctime, self.ctime_nsec) < time
+    }
+
+    /// `<dev>:<ino>:<seconds>.<nanoseconds>`, as the page record keeps it.
+    pub(crate) fn render(&self) -> String {
+        format!(
+            "{}:{}:{}.{:09}",
+            self.dev, self.ino, self.ctime, self.ctime_nsec
+        )
+    }
+
+    pub(crate) fn parse(text: &str) -> Option<FileId> {
+        let mut parts = text.split(':');
+        let (dev, ino, time) = (parts.next()?, parts.next()?, parts.next()?);
+        let (ctime, nsec) = time.split_once('.')?;
+        if parts.next().is_some() || nsec.len() != 9 {
+            return None;
+        }
+        Some(FileId {
+            dev: dev.parse().ok()?,
+            ino: ino.parse().ok()?,
+            ctime: ctime.parse().ok()?,
+            ctime_nsec: nsec.parse().ok()?,
+        })
+    }
 }
 
 /// Whether `file` holds exactly `bytes` (its size was checked already; a file growing meanwhile
 /// reads as different).
 fn same_bytes(file: &mut File, bytes: &[u8]) -> bool {
     let mut content = Vec::with_capacity(bytes.len() + 1);
-    file.read_to_end(&mut content).is_ok() && content == bytes
+    let limit = bytes.len() as u64 + 1;
+    file.take(limit).read_to_end(&mut content).is_ok() && content == bytes
 }
 
 #[cfg(unix)]
@@ -187,17 +240,6 @@ impl Expected<'_> {
     }
 }
 
-/// The plain `<64 hex>  <path>` lines of a checksum list; escaped names and anything malformed
-/// are skipped (those files are compared byte by byte instead).
-fn parse_sums(text: &str) -> HashMap<String, [u8; 32]> {
-    text.lines()
-        .filter_map(|line| {
-            let (hex, path) = line.split_once("  ")?;
-            Some((path.to_string(), parse_hex(hex)?))
-        })
-        .collect()
-}
-
 pub(super) fn parse_hex(hex: &str) -> Option<[u8; 32]> {
     let digits = hex.as_bytes();
     if digits.len() != 64 || !digits.iter().all(u8::is_ascii_hexdigit) {
@@ -216,15 +258,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_plain_lines_of_the_list_are_read() {
-        let hash = "ab".repeat(32);
-        let text = format!(
-            "{hash}  a/index.html\n\\{hash}  b\\nc\n{hash} *bin\nzz{}  z\n+f{}  plus\n",
-            "0".repeat(62),
-            "0".repeat(62)
-        );
-        let sums = parse_sums(&text);
-        assert_eq!(sums.len(), 1, "{sums:?}");
-        assert_eq!(sums.get("a/index.html"), Some(&[0xab; 32]));
+    fn an_identity_reads_back_and_nothing_else_parses() {
+        let id = FileId {
+            dev: 2049,
+            ino: 123,
+            ctime: -5,
+            ctime_nsec: 7,
+        };
+        assert_eq!(id.render(), "2049:123:-5.000000007");
+        assert_eq!(FileId::parse(&id.render()), Some(id));
+        for bad in [
+            "",
+            "1:2",
+            "1:2:3",
+            "1:2:3.4",
+            "1:2:3.000000004:5",
+            "x:2:3.000000004",
+        ] {
+            assert_eq!(FileId::parse(bad), None, "{bad}");
+        }
+        assert!(id.changed_before((-5, 8)));
+        assert!(!id.changed_before((-5, 7)), "the same tick proves nothing");
     }
 }

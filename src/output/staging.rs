@@ -9,7 +9,7 @@
 //! step leaves the old or the new output at the output path, and the next build repairs and
 //! removes whatever is left (`recover`).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -18,9 +18,9 @@ use sha2::{Digest, Sha256};
 
 use super::interrupt::{self, Gate};
 use super::removal::{ignore_missing, remove_leftover};
-use super::reuse::{same_identity, Expected, Previous};
+use super::reuse::{open_plain, owned, same_identity, Expected, FileId, Previous};
 use super::sys::{self, FileLock, Wait};
-use super::{in_place, MARKER, MARKER_TEXT};
+use super::{in_place, Made, MARKER};
 use crate::output::{OutputSink, Sum};
 
 /// Where the staging folder sits: beside the output (swapped in whole), or inside an output
@@ -36,8 +36,15 @@ enum Place {
 /// created new, so no write ever goes through a link into the published output.
 pub(crate) struct StagingSink {
     dir: PathBuf,
+    made: Made,
     place: Place,
     hashes: Mutex<BTreeMap<String, Sum>>,
+    /// The identity of each file right after it was written or linked (`FileId`), for the
+    /// page record.
+    ids: Mutex<BTreeMap<String, FileId>>,
+    /// Folders of a recycled spare found to be plain folders (not links), so that nothing is
+    /// written or linked through a link planted in it.
+    checked: Mutex<HashSet<PathBuf>>,
     /// The files written that are not listed in `SHA256SUMS` (the list and its signature).
     unlisted: Mutex<BTreeSet<String>>,
     previous: Option<Previous>,
@@ -63,6 +70,17 @@ impl StagingSink {
         self.hashes.lock().map(|h| h.clone()).unwrap_or_default()
     }
 
+    /// The identity each file had right after it was written or linked, where it is known.
+    pub fn ids(&self) -> BTreeMap<String, FileId> {
+        self.ids.lock().map(|h| h.clone()).unwrap_or_default()
+    }
+
+    fn remember(&self, path: &str, id: Option<FileId>) {
+        if let (Some(id), Ok(mut ids)) = (id, self.ids.lock()) {
+            ids.insert(path.to_string(), id);
+        }
+    }
+
     /// Writes a file that is not listed in `SHA256SUMS` (the list itself, its signature) at the
     /// top of the staging folder, replacing any file of that name rather than writing into it.
     pub fn write_unlisted(&self, name: &str, bytes: &[u8]) -> anyhow::Result<()> {
@@ -72,7 +90,7 @@ impl StagingSink {
         if let Ok(mut unlisted) = self.unlisted.lock() {
             unlisted.insert(name.to_string());
         }
-        create_new(&target, bytes)
+        create_new(&target, bytes).map(drop)
     }
 
     fn recycled(&self) -> bool {
@@ -95,18 +113,55 @@ impl StagingSink {
             .as_ref()
             .and_then(|previous| Some((previous, previous.matching(path, expected)?)));
         if self.recycled() {
+            self.check_parents(target)?;
             if let Ok(meta) = std::fs::symlink_metadata(target) {
                 let same =
                     |(_, found): &(&Previous, std::fs::Metadata)| same_identity(found, &meta);
                 if meta.is_file() && published.as_ref().is_some_and(same) {
-                    return Ok(Placed::Kept);
+                    return Ok(Placed::Kept(FileId::of(&meta)));
                 }
                 clear(target, &meta)?;
             }
         }
         self.create_parents(target)?;
         let linked = published.is_some_and(|(previous, found)| previous.link(path, &found, target));
-        Ok(if linked { Placed::Linked } else { Placed::No })
+        if !linked {
+            return Ok(Placed::No);
+        }
+        // Linking changed the file's change time: its identity is taken again.
+        let id = std::fs::symlink_metadata(target)
+            .ok()
+            .and_then(|meta| FileId::of(&meta));
+        Ok(Placed::Linked(id))
+    }
+
+    /// Makes sure no folder above `target` in a recycled folder is a link (or anything but a
+    /// plain folder): such an entry, planted or left there, is removed without following it,
+    /// and the caller then creates plain folders in its place.
+    fn check_parents(&self, target: &Path) -> anyhow::Result<()> {
+        let Some(inside) = target
+            .parent()
+            .and_then(|parent| parent.strip_prefix(&self.dir).ok())
+        else {
+            return Ok(());
+        };
+        let mut at = self.dir.clone();
+        for component in inside.components() {
+            at.push(component);
+            if self.checked.lock().is_ok_and(|set| set.contains(&at)) {
+                continue;
+            }
+            match std::fs::symlink_metadata(&at) {
+                Ok(meta) if meta.is_dir() => {
+                    if let Ok(mut set) = self.checked.lock() {
+                        set.insert(at.clone());
+                    }
+                }
+                Ok(meta) => return clear(&at, &meta),
+                Err(_) => return Ok(()),
+            }
+        }
+        Ok(())
     }
 
     /// Creates the folders above `target`; in a recycled folder, a file or link of the older
@@ -182,10 +237,12 @@ impl OutputSink for StagingSink {
         }
         let _open = self.gate.enter()?;
         let target = self.dir.join(path);
-        match self.take_published(path, Expected::Bytes(bytes, &hash), &target)? {
-            Placed::Kept | Placed::Linked => Ok(()),
-            Placed::No => create_new(&target, bytes),
-        }
+        let id = match self.take_published(path, Expected::Bytes(bytes, &hash), &target)? {
+            Placed::Kept(id) | Placed::Linked(id) => id,
+            Placed::No => create_new(&target, bytes)?,
+        };
+        self.remember(path, id);
+        Ok(())
     }
 
     /// Links the published copies of one page's files into the staging folder, all or none:
@@ -196,12 +253,16 @@ impl OutputSink for StagingSink {
         }
         let _open = self.gate.enter()?;
         let mut linked: Vec<PathBuf> = Vec::with_capacity(files.len());
+        let mut ids = Vec::with_capacity(files.len());
         for (path, sum) in files {
             check_inside(path)?;
             let target = self.dir.join(path);
             match self.take_published(path, Expected::Sum(sum), &target)? {
-                Placed::Kept => {}
-                Placed::Linked => linked.push(target),
+                Placed::Kept(id) => ids.push((path, id)),
+                Placed::Linked(id) => {
+                    ids.push((path, id));
+                    linked.push(target);
+                }
                 Placed::No => {
                     for done in linked {
                         std::fs::remove_file(&done)
@@ -223,16 +284,20 @@ impl OutputSink for StagingSink {
                 sys::pause_at("write");
             }
         }
+        drop(hashes);
+        for (path, id) in ids {
+            self.remember(path, id);
+        }
         Ok(true)
     }
 }
 
-/// How `StagingSink::take_published` put a file in place.
+/// How `StagingSink::take_published` put a file in place, with the file's identity.
 enum Placed {
     /// A recycled folder had the very file already.
-    Kept,
+    Kept(Option<FileId>),
     /// Hard-linked from the published output.
-    Linked,
+    Linked(Option<FileId>),
     /// Not: the caller writes it.
     No,
 }
@@ -298,14 +363,17 @@ fn check_inside(path: &str) -> anyhow::Result<()> {
 }
 
 /// Writes a file that must not exist yet: never opens an existing file (which could be a link to
-/// the published output) for writing.
-fn create_new(target: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+/// the published output) for writing. Returns its identity right after the write.
+fn create_new(target: &Path, bytes: &[u8]) -> anyhow::Result<Option<FileId>> {
     use std::io::Write as _;
     std::fs::OpenOptions::new()
         .write(true)
         .create_new(true)
         .open(target)
-        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|mut file| {
+            file.write_all(bytes)?;
+            Ok(file.metadata().ok().and_then(|meta| FileId::of(&meta)))
+        })
         .with_context(|| format!("cannot write `{}`", target.display()))
 }
 
@@ -379,9 +447,11 @@ fn exists(path: &Path) -> bool {
 fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
     let mut found = list_leftovers(parent, &prefix_beside(output))?;
     if !exists(output) {
-        let restorable = found
-            .iter()
-            .rposition(|(kind, path)| *kind == Leftover::Old && path.join(MARKER).is_file());
+        let restorable = found.iter().rposition(|(kind, path)| {
+            *kind == Leftover::Old
+                && std::fs::symlink_metadata(path).is_ok_and(|m| m.is_dir())
+                && path.join(MARKER).is_file()
+        });
         if let Some(index) = restorable {
             let (_, old) = found.remove(index);
             sys::rename(&old, output)
@@ -398,16 +468,36 @@ fn recover(output: &Path, parent: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// An existing output may be replaced only if integridad wrote it (marker) or it is empty.
-fn check_ours(output: &Path) -> anyhow::Result<()> {
+/// An existing output may be replaced only if integridad wrote it (marker) or it is empty, and
+/// only by what it holds: a site by a build, a report by a report.
+fn check_ours(output: &Path, made: Made) -> anyhow::Result<()> {
     let Ok(meta) = std::fs::symlink_metadata(output) else {
         return Ok(());
     };
     let empty = meta.is_dir() && std::fs::read_dir(output).is_ok_and(|mut d| d.next().is_none());
-    if !empty && !output.join(MARKER).is_file() {
+    if empty {
+        return Ok(());
+    }
+    let marker = open_plain(&output.join(MARKER)).and_then(|(file, _)| {
+        let mut text = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, 4096), &mut text).ok()?;
+        Some(text)
+    });
+    let Some(marker) = marker else {
         bail!(
             "`{}` exists and was not written by integridad; move it away or choose another --output",
             output.display()
+        );
+    };
+    let other = [Made::Site, Made::Report]
+        .into_iter()
+        .find(|kind| *kind != made && marker == kind.marker());
+    if let Some(other) = other {
+        bail!(
+            "`{}` was written by `{}`; refusing to replace it with the output of `{}` (choose another --output)",
+            output.display(),
+            other.command(),
+            made.command()
         );
     }
     Ok(())
@@ -446,8 +536,22 @@ fn lock_output(output: &Path) -> anyhow::Result<FileLock> {
 }
 
 /// Repairs what an interrupted build left, checks the output may be replaced, and creates an
-/// empty staging folder holding only the marker (written first).
-pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
+/// empty staging folder holding only the marker (written first). With `record` (the page
+/// record of the published output) files may be taken from the published output; without it
+/// (a signed build) every file is written new.
+pub(crate) fn start_staging(
+    output: &Path,
+    record: Option<&super::Record>,
+) -> anyhow::Result<StagingSink> {
+    start(output, Made::Site, record)
+}
+
+/// `start_staging` for `integridad report`, whose marker says it holds a report.
+pub(crate) fn start_report_staging(output: &Path) -> anyhow::Result<StagingSink> {
+    start(output, Made::Report, None)
+}
+
+fn start(output: &Path, made: Made, record: Option<&super::Record>) -> anyhow::Result<StagingSink> {
     let parent = parent_of(output)?;
     std::fs::create_dir_all(parent)
         .with_context(|| format!("cannot create `{}`", parent.display()))?;
@@ -457,7 +561,7 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     if mount_point {
         in_place::recover(output)?;
     }
-    check_ours(output)?;
+    check_ours(output, made)?;
     let (dir, place) = if mount_point {
         (in_place::staging_dir(output), Place::Inside)
     } else {
@@ -469,20 +573,23 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
     let spare = spare_of(output);
     let recycled = place == Place::Beside
         && exists(output)
-        && std::fs::read(spare.join(MARKER)).is_ok_and(|text| text == MARKER_TEXT)
+        && plain_spare(&spare, made)?
         && sys::rename(&spare, &dir).is_ok();
     let spare = recycled.then_some(spare);
     if !recycled {
         std::fs::create_dir(&dir).with_context(|| format!("cannot create `{}`", dir.display()))?;
-        std::fs::write(dir.join(MARKER), MARKER_TEXT)
+        std::fs::write(dir.join(MARKER), made.marker())
             .with_context(|| format!("cannot write in `{}`", dir.display()))?;
     }
     sys::pause_at("staging");
     let gate = interrupt::register(&dir);
-    let previous = Previous::find(output, &dir);
+    let previous = record.and_then(|record| Previous::find(output, &dir, record));
     Ok(StagingSink {
+        made,
         place,
         hashes: Mutex::new(BTreeMap::new()),
+        ids: Mutex::new(BTreeMap::new()),
+        checked: Mutex::new(HashSet::new()),
         unlisted: Mutex::new(BTreeSet::new()),
         spare,
         previous,
@@ -490,6 +597,34 @@ pub(crate) fn start_staging(output: &Path) -> anyhow::Result<StagingSink> {
         gate,
         _lock: lock,
     })
+}
+
+/// Whether the spare beside the output may be recycled: a plain folder of the user's own whose
+/// marker is a plain file with the marker's text. A link in its place is removed (never
+/// followed); anything else that is not ours (a file, a folder of another user or without the
+/// marker) is left alone, and not recycled.
+fn plain_spare(spare: &Path, made: Made) -> anyhow::Result<bool> {
+    let Ok(meta) = std::fs::symlink_metadata(spare) else {
+        return Ok(false);
+    };
+    if meta.file_type().is_symlink() {
+        std::fs::remove_file(spare)
+            .with_context(|| format!("cannot remove `{}`", spare.display()))?;
+        return Ok(false);
+    }
+    if !meta.is_dir() {
+        return Ok(false);
+    }
+    if !owned(&meta) {
+        return Ok(false);
+    }
+    let Some((file, marker)) = open_plain(&spare.join(MARKER)) else {
+        return Ok(false);
+    };
+    let mut text = Vec::new();
+    let limit = made.marker().len() as u64 + 1;
+    let read = std::io::Read::read_to_end(&mut std::io::Read::take(file, limit), &mut text);
+    Ok(owned(&marker) && read.is_ok() && text == made.marker())
 }
 
 /// Discards a staging folder after a failed build. A recycled one becomes the spare again
@@ -516,7 +651,7 @@ pub(crate) fn swap_in(staging: StagingSink, output: &Path) -> anyhow::Result<()>
         abandon(staging);
         return Err(error);
     }
-    if let Err(error) = check_ours(output) {
+    if let Err(error) = check_ours(output, staging.made) {
         abandon(staging);
         return Err(error);
     }

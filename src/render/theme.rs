@@ -149,6 +149,11 @@ pub(crate) fn load_theme(
     let templates = read_templates(&theme, diags);
     let strings = read_strings(config, &theme, diags);
     let static_files = read_static(&theme);
+    // The theme's static files are published too: no secret key among them either.
+    for file in static_files.values() {
+        let shown = crate::diagnostics::display_path(&file.source);
+        crate::content::secrets::check_bytes(&shown, &file.bytes, diags);
+    }
     if diags.error_count() > before {
         return Ok(None);
     }

@@ -107,7 +107,8 @@ pub(crate) fn aggregate(
         if own.is_empty() {
             continue;
         }
-        let detail = (own.len() >= min_group).then(|| detail(checklist, &own, min_group));
+        let detail =
+            (distinct_answers(&own) >= min_group).then(|| detail(checklist, &own, min_group));
         if detail.is_some() {
             shown.extend(&own);
         }
@@ -167,7 +168,7 @@ fn breakdown(
         let k = key(a);
         groups.entry((k == NOT_STATED, k)).or_default().push(a);
     }
-    let sizes: Vec<usize> = groups.values().map(Vec::len).collect();
+    let sizes: Vec<usize> = groups.values().map(|g| distinct_answers(g)).collect();
     let shown = shown_groups(&sizes, min_group);
     groups
         .into_iter()
@@ -182,6 +183,19 @@ fn breakdown(
             }),
         })
         .collect()
+}
+
+/// How many members count towards `--min-group`: their export ids are distinct already (the
+/// report keeps one file per id), and here members with the same answers count once, so that
+/// copies of one made-up export, each with an id of its own, do not make a group large enough
+/// to show. This protects a group against readers of the report, not against a sender of
+/// varied made-up exports, which no count of anonymous files can tell from real ones.
+fn distinct_answers(members: &[&Assessment]) -> usize {
+    members
+        .iter()
+        .map(|a| a.answers.as_slice())
+        .collect::<std::collections::HashSet<_>>()
+        .len()
 }
 
 fn group_stats(members: &[&Assessment]) -> GroupStats {

@@ -155,7 +155,7 @@ fn write_report(
     pages: &[render::Page],
     csv_files: &[(String, &'static str, String)],
 ) -> anyhow::Result<()> {
-    let staging = crate::output::start_staging(output)?;
+    let staging = crate::output::start_report_staging(output)?;
     let written = (|| -> anyhow::Result<()> {
         for (path, html) in pages {
             staging.write(path, html.as_bytes())?;

@@ -1,6 +1,6 @@
 //! One connection's HTTP/1 framing: reads a request head within `HEAD_TIMEOUT` and `MAX_HEAD`
-//! bytes, parses it with httparse, refuses bodies and (on loopback) foreign `Host`s, and writes
-//! replies that close the connection. Knows nothing of the site; `http::handle` answers.
+//! bytes, parses it with httparse, refuses bodies, (on loopback) foreign `Host`s and requests
+//! another site's page makes, and writes replies that close the connection. Knows nothing of the site; `http::handle` answers.
 
 use std::io::{ErrorKind, Read, Write};
 use std::net::{Shutdown, TcpStream};
@@ -123,8 +123,12 @@ pub(crate) fn parse_request(head: &[u8], hosts: Hosts) -> Result<Request, Refusa
         _ => Version::Http11,
     };
     let mut host = None;
+    let mut fetch = Fetch::default();
     for header in parsed.headers.iter() {
         let name = header.name;
+        if fetch.read(name, header.value) {
+            continue;
+        }
         if name.eq_ignore_ascii_case("host") {
             if host.replace(header.value).is_some() {
                 return Err(Refusal::Status(400));
@@ -142,6 +146,9 @@ pub(crate) fn parse_request(head: &[u8], hosts: Hosts) -> Result<Request, Refusa
         }
         _ => {}
     }
+    if fetch.asked_by_another_site() {
+        return Err(Refusal::Status(403));
+    }
     let method = match parsed.method {
         Some("GET") => Method::Get,
         Some("HEAD") => Method::Head,
@@ -152,6 +159,42 @@ pub(crate) fn parse_request(head: &[u8], hosts: Hosts) -> Result<Request, Refusa
         target: parsed.path.unwrap_or_default().to_string(),
         version,
     })
+}
+
+/// The `Sec-Fetch-*` headers a browser sends with each request, which say who asks.
+#[derive(Default)]
+struct Fetch {
+    site: Option<Vec<u8>>,
+    mode: Option<Vec<u8>>,
+    dest: Option<Vec<u8>>,
+}
+
+impl Fetch {
+    /// Takes the header if it is one of them; `true` when it was.
+    fn read(&mut self, name: &str, value: &[u8]) -> bool {
+        let slot = if name.eq_ignore_ascii_case("sec-fetch-site") {
+            &mut self.site
+        } else if name.eq_ignore_ascii_case("sec-fetch-mode") {
+            &mut self.mode
+        } else if name.eq_ignore_ascii_case("sec-fetch-dest") {
+            &mut self.dest
+        } else {
+            return false;
+        };
+        *slot = Some(value.trim_ascii().to_ascii_lowercase());
+        true
+    }
+
+    /// Whether a page of another origin made the request, other than by the user following a
+    /// link to a page of the preview: another site (`cross-site`) or another port of this
+    /// machine (`same-site`: ports do not make sites) loading a script, an image, a frame, a
+    /// `fetch` or the event stream. Requests without the headers (tools, old browsers) pass.
+    fn asked_by_another_site(&self) -> bool {
+        let foreign = matches!(self.site.as_deref(), Some(b"cross-site" | b"same-site"));
+        let navigation =
+            self.mode.as_deref() == Some(b"navigate") && self.dest.as_deref() == Some(b"document");
+        foreign && !navigation
+    }
 }
 
 fn is_zero(value: &[u8]) -> bool {
@@ -213,8 +256,12 @@ pub(crate) fn refusal_reply(status: u16) -> Reply {
         headers: vec![
             ("Content-Type", "text/plain; charset=utf-8".into()),
             ("Cache-Control", "no-store".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+            ("Cross-Origin-Resource-Policy", "same-origin".into()),
         ],
-        body: format!("{}\n", reason(status).to_ascii_lowercase()).into_bytes(),
+        body: format!("{}\n", reason(status).to_ascii_lowercase())
+            .into_bytes()
+            .into(),
     }
 }
 
@@ -345,6 +392,41 @@ mod tests {
                 Err(Status(413)),
             ),
             ("GET / HTTP/2.0\r\n\r\n", Hosts::Any, Err(Status(505))),
+            (
+                "GET /search/es.js HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: no-cors\r\nSec-Fetch-Dest: script\r\n\r\n",
+                Hosts::Loopback,
+                Err(Status(403)),
+            ),
+            (
+                "GET /search/es.js HTTP/1.1\r\nHost: localhost\r\nsec-fetch-site: Same-Site\r\nSec-Fetch-Dest: script\r\n\r\n",
+                Hosts::Loopback,
+                Err(Status(403)),
+            ),
+            (
+                "GET /__integridad/events HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: cors\r\nSec-Fetch-Dest: empty\r\n\r\n",
+                Hosts::Any,
+                Err(Status(403)),
+            ),
+            (
+                "GET / HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: iframe\r\n\r\n",
+                Hosts::Loopback,
+                Err(Status(403)),
+            ),
+            (
+                "GET /a/ HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: cross-site\r\nSec-Fetch-Mode: navigate\r\nSec-Fetch-Dest: document\r\n\r\n",
+                Hosts::Loopback,
+                ok(Method::Get, "/a/", Version::Http11),
+            ),
+            (
+                "GET /s.js HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: same-origin\r\nSec-Fetch-Dest: script\r\n\r\n",
+                Hosts::Loopback,
+                ok(Method::Get, "/s.js", Version::Http11),
+            ),
+            (
+                "GET / HTTP/1.1\r\nHost: localhost\r\nSec-Fetch-Site: none\r\nSec-Fetch-Mode: navigate\r\n\r\n",
+                Hosts::Loopback,
+                ok(Method::Get, "/", Version::Http11),
+            ),
             ("GET\0/ HTTP/1.1\r\n\r\n", Hosts::Any, Err(Status(400))),
             ("\r\n\r\n", Hosts::Any, Err(Status(400))),
         ];

@@ -2,6 +2,8 @@
 //! key of the in-memory snapshot (traversal-safe), `handle` picks the reply. Only files of the
 //! built site and the server's own `/__integridad/` files are ever served; nothing reads the disk.
 
+use std::sync::Arc;
+
 use super::reload;
 use super::state::{ServeState, Snapshot};
 
@@ -13,12 +15,13 @@ pub(crate) enum Method {
     Other,
 }
 
-/// A response to send: status, headers and body (the body is left out for `HEAD`).
+/// A response to send: status, headers and body (the body is left out for `HEAD`). The body is
+/// shared with the snapshot, so many clients sent one file hold one copy of it.
 #[derive(Debug)]
 pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub body: Arc<[u8]>,
 }
 
 /// What to do with a request.
@@ -170,8 +173,8 @@ fn serve_key(state: &ServeState, key: &str, url: &str) -> Reply {
     } else {
         key.to_string()
     };
-    if let Some(bytes) = snapshot.files.get(&wanted) {
-        return page(state, &snapshot, 200, &wanted, &bytes.bytes());
+    if let Some(stored) = snapshot.files.get(&wanted) {
+        return page(state, &snapshot, 200, &wanted, stored);
     }
     if !key.is_empty()
         && !key.ends_with('/')
@@ -204,7 +207,7 @@ fn not_found(state: &ServeState, snapshot: &Snapshot, key: &str) -> Reply {
         .chain(["404.html"])
         .find_map(|name| snapshot.files.get(name).map(|bytes| (name, bytes)));
     match found {
-        Some((name, bytes)) => page(state, snapshot, 404, name, &bytes.bytes()),
+        Some((name, stored)) => page(state, snapshot, 404, name, stored),
         None => {
             let html = reload::render_not_found_page(state, &state.build_id(snapshot.generation));
             file(404, "404.html", html.into_bytes())
@@ -212,27 +215,35 @@ fn not_found(state: &ServeState, snapshot: &Snapshot, key: &str) -> Reply {
     }
 }
 
-fn page(state: &ServeState, snapshot: &Snapshot, status: u16, name: &str, bytes: &[u8]) -> Reply {
-    if name.ends_with(".html") {
-        file(
-            status,
-            name,
-            reload::inject_marker(bytes, &state.build_id(snapshot.generation)),
-        )
+fn page(
+    state: &ServeState,
+    snapshot: &Snapshot,
+    status: u16,
+    name: &str,
+    stored: &crate::session::Stored,
+) -> Reply {
+    let body = if name.ends_with(".html") {
+        let build = state.build_id(snapshot.generation);
+        stored.served(&build, |bytes| reload::inject_marker(bytes, &build))
     } else {
-        file(status, name, bytes.to_vec())
-    }
+        stored.shared()
+    };
+    file(status, name, body)
 }
 
-fn file(status: u16, name: &str, body: Vec<u8>) -> Reply {
+/// A reply with the headers every reply carries: no caching, no type sniffing, and no reading
+/// by pages of another origin (`Cross-Origin-Resource-Policy`, which browsers apply to
+/// scripts, images and the like that such a page embeds).
+fn file(status: u16, name: &str, body: impl Into<Arc<[u8]>>) -> Reply {
     Reply {
         status,
         headers: vec![
             ("Content-Type", content_type(name).into()),
             ("Cache-Control", "no-store".into()),
             ("X-Content-Type-Options", "nosniff".into()),
+            ("Cross-Origin-Resource-Policy", "same-origin".into()),
         ],
-        body,
+        body: body.into(),
     }
 }
 
@@ -368,7 +379,14 @@ mod tests {
         );
 
         let css = get(&state, "/static/s.css");
-        assert_eq!((css.status, css.body.as_slice()), (200, &b"body{}"[..]));
+        assert_eq!((css.status, &css.body[..]), (200, &b"body{}"[..]));
+        for reply in [&home, &css] {
+            assert_eq!(
+                header(reply, "Cross-Origin-Resource-Policy"),
+                Some("same-origin")
+            );
+            assert_eq!(header(reply, "X-Content-Type-Options"), Some("nosniff"));
+        }
 
         let redirect = get(&state, "/toolkit/a?x=1");
         assert_eq!(

@@ -218,9 +218,13 @@ type Seen = std::collections::BTreeSet<String>;
 /// successful build did not have (so an editor's terminal is not flooded, yet a new problem,
 /// such as a new link to a draft, is shown once), and one line either way.
 fn report(outcome: &Outcome, state: &ServeState, changed: Option<&[String]>, seen: &mut Seen) {
+    // File names as they are on disk: printed inert.
+    use crate::diagnostics::inert;
     let cause = match changed {
-        Some([one]) => format!(" after a change to {one}"),
-        Some([first, rest @ ..]) => format!(" after changes to {first} and {} more", rest.len()),
+        Some([one]) => format!(" after a change to {}", inert(one)),
+        Some([first, rest @ ..]) => {
+            format!(" after changes to {} and {} more", inert(first), rest.len())
+        }
         _ => String::new(),
     };
     match outcome {

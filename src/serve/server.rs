@@ -151,8 +151,10 @@ fn whole_events(state: &ServeState) -> Reply {
         headers: vec![
             ("Content-Type", "text/event-stream; charset=utf-8".into()),
             ("Cache-Control", "no-store".into()),
+            ("X-Content-Type-Options", "nosniff".into()),
+            ("Cross-Origin-Resource-Policy", "same-origin".into()),
         ],
-        body: reload::first_events(state).1.into_bytes(),
+        body: reload::first_events(state).1.into_bytes().into(),
     }
 }
 
@@ -161,7 +163,9 @@ fn whole_events(state: &ServeState) -> Reply {
 fn stream_events(stream: &TcpStream, state: &ServeState) {
     let mut out = stream;
     let head = b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream; charset=utf-8\r\n\
-        Cache-Control: no-store\r\nX-Accel-Buffering: no\r\nTransfer-Encoding: chunked\r\n\
+        Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\n\
+        Cross-Origin-Resource-Policy: same-origin\r\nX-Accel-Buffering: no\r\n\
+        Transfer-Encoding: chunked\r\n\
         Connection: close\r\n\r\n";
     let streamed = out
         .write_all(head)

@@ -5,7 +5,7 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{Read as _, Write as _};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError, Weak};
 
 use flate2::Compression;
 
@@ -21,7 +21,13 @@ pub(crate) struct Stored {
     /// after a text edit) keeps its stored copy instead of being deflated again.
     hash: u64,
     len: usize,
+    /// The bytes last served (inflated, with what `served` added), shared by every request
+    /// answered while one of them still holds them, and tagged with what was added.
+    served: Arc<Mutex<Option<Served>>>,
 }
+
+/// A variant of a file's bytes being sent (its tag, and the bytes while any reply holds them).
+type Served = (String, Weak<[u8]>);
 
 fn hash_of(bytes: &[u8]) -> u64 {
     use std::hash::{Hash as _, Hasher as _};
@@ -47,6 +53,7 @@ impl Stored {
                         deflated: true,
                         hash,
                         len: bytes.len(),
+                        served: Arc::default(),
                     };
                 }
             }
@@ -56,12 +63,36 @@ impl Stored {
             deflated: false,
             hash,
             len: bytes.len(),
+            served: Arc::default(),
         }
     }
 
     /// Whether this holds `bytes` (by length and hash; then the bytes themselves).
     fn holds(&self, bytes: &[u8], hash: u64) -> bool {
         self.len == bytes.len() && self.hash == hash && *self.bytes() == *bytes
+    }
+
+    /// The file's bytes to send, shared: one copy in memory however many clients are sent it
+    /// at once (a file kept as it is is never copied).
+    pub(crate) fn shared(&self) -> Arc<[u8]> {
+        if !self.deflated {
+            return Arc::clone(&self.bytes);
+        }
+        self.served("", <[u8]>::to_vec)
+    }
+
+    /// What `make` makes of the file's bytes, for the variant named `tag` (the build a page's
+    /// marker names), made once and shared while any request still holds it.
+    pub(crate) fn served(&self, tag: &str, make: impl FnOnce(&[u8]) -> Vec<u8>) -> Arc<[u8]> {
+        let mut cache = self.served.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((cached_tag, weak)) = cache.as_ref() {
+            if let Some(bytes) = weak.upgrade().filter(|_| cached_tag == tag) {
+                return bytes;
+            }
+        }
+        let bytes: Arc<[u8]> = make(&self.bytes()).into();
+        *cache = Some((tag.to_string(), Arc::downgrade(&bytes)));
+        bytes
     }
 
     /// The file's bytes.
@@ -130,6 +161,23 @@ impl crate::output::OutputSink for StoringSink<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn bytes_served_at_once_are_one_copy() {
+        let page = "<li><a href=\"../x/\">Página</a></li>\n".repeat(500);
+        let stored = Stored::new(page.as_bytes());
+        let (a, b) = (stored.shared(), stored.clone().shared());
+        assert!(Arc::ptr_eq(&a, &b), "two copies for two requests");
+        assert_eq!(&a[..], page.as_bytes());
+        let marked = stored.served("t:1", |bytes| [bytes, b"!"].concat());
+        assert!(Arc::ptr_eq(&marked, &stored.served("t:1", |_| Vec::new())));
+        assert!(stored
+            .served("t:2", |_| b"other".to_vec())
+            .starts_with(b"other"));
+        drop((a, b, marked));
+        let plain = Stored::new(b"small");
+        assert!(Arc::ptr_eq(&plain.shared(), &plain.bytes));
+    }
 
     #[test]
     fn large_text_is_deflated_and_comes_back_the_same() {

@@ -106,8 +106,17 @@ describe('chambers report', () => {
     const inbox = path.join(scratch, 'inbox');
     mkdirSync(inbox);
     const base = JSON.parse(readFileSync(exported, 'utf8'));
+    // Twelve companies: each answers one more question of its own, since exports with the same
+    // answers count once towards the report's minimum group.
+    const weights = { high: 3, medium: 2, low: 1 };
+    const values = { yes: 1, partly: 0.5, no: 0 };
+    assert.ok(ITEMS.length >= 15, 'enough questions for twelve answer sets');
     for (let i = 0; i < 12; i++) {
-      const copy = { ...base, export_id: i.toString(16).padStart(32, '0'), date: i < 6 ? '2026-02-01' : '2026-07-01' };
+      const answers = { ...base.answers, [ITEMS[3 + i].id]: 'yes' };
+      const answered = ITEMS.filter((it) => it.id in answers);
+      const score = 100 * answered.reduce((s, it) => s + weights[it.risk] * values[answers[it.id]], 0)
+        / answered.reduce((s, it) => s + weights[it.risk], 0);
+      const copy = { ...base, answers, score, export_id: i.toString(16).padStart(32, '0'), date: i < 6 ? '2026-02-01' : '2026-07-01' };
       if (i % 2) delete copy.state;
       writeFileSync(path.join(inbox, `${i}.json`), JSON.stringify(copy));
     }

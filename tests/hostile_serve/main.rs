@@ -12,6 +12,9 @@ mod harness;
 mod client;
 
 mod attacks;
+// Reads /proc for the server's memory.
+#[cfg(target_os = "linux")]
+mod origins;
 
 use std::sync::{Mutex, MutexGuard};
 

@@ -8,7 +8,7 @@ use crate::harness::SiteTest;
 const PASSWORD: &str = "clave de prueba";
 
 /// Runs the binary in the site folder with a clean environment plus `env`.
-fn run_env(site: &SiteTest, args: &[&str], env: &[(&str, &str)]) -> crate::harness::Run {
+pub(crate) fn run_env(site: &SiteTest, args: &[&str], env: &[(&str, &str)]) -> crate::harness::Run {
     let mut command = Command::new(env!("CARGO_BIN_EXE_integridad"));
     command
         .args(args)
