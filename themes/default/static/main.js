@@ -51,12 +51,15 @@
     window.addEventListener("resize", markScrollable);
   }
 
-  // Mirror notice: shown when the page is served from another host than the origin's
-  // (base_url), never on the origin itself or opened from disk (file://).
+  // Mirror notice: shown when the page is served from a host that is not one of the official
+  // site's (base_url's host and site.toml's [mirror] official_hosts), never opened from disk.
   var notice = document.querySelector(".mirror-notice");
   if (notice && location.protocol !== "file:") {
-    var origin = null;
-    try { origin = new URL(notice.getAttribute("data-origin")); } catch (e) { origin = null; }
-    if (origin && origin.host !== location.host) notice.hidden = false;
+    var hosts = (notice.getAttribute("data-official-hosts") || "").split(/\s+/);
+    var official = false;
+    for (var h = 0; h < hosts.length; h++) {
+      if (hosts[h] && (hosts[h] === location.host || hosts[h] === location.hostname)) official = true;
+    }
+    if (hosts[0] && !official) notice.hidden = false;
   }
 })();
