@@ -51,15 +51,10 @@
     window.addEventListener("resize", markScrollable);
   }
 
-  // Mirror notice: shown when the page is served from a host that is not one of the official
-  // site's (base_url's host and site.toml's [mirror] official_hosts), never opened from disk.
+  // Mirror notice: shown on any host but the official ones (data-official-hosts), not on file://.
   var notice = document.querySelector(".mirror-notice");
   if (notice && location.protocol !== "file:") {
-    var hosts = (notice.getAttribute("data-official-hosts") || "").split(/\s+/);
-    var official = false;
-    for (var h = 0; h < hosts.length; h++) {
-      if (hosts[h] && (hosts[h] === location.host || hosts[h] === location.hostname)) official = true;
-    }
-    if (hosts[0] && !official) notice.hidden = false;
+    var hosts = (notice.getAttribute("data-official-hosts") || location.host).split(" ");
+    if (hosts.indexOf(location.host) < 0 && hosts.indexOf(location.hostname) < 0) notice.hidden = false;
   }
 })();
