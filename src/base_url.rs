@@ -69,6 +69,40 @@ fn encode_path(path: &str) -> String {
     out
 }
 
+/// The host (with its port, if any) of a normalized base URL: `integridad.gob.mx`.
+pub(crate) fn host_of(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, rest)| rest);
+    rest.split_once('/').map_or(rest, |(host, _)| host)
+}
+
+/// Reads a host name of `[mirror] official_hosts` (`www.integridad.gob.mx`, optionally with
+/// `:port`): no scheme, path or wildcard, ASCII only; lowercased.
+pub(crate) fn parse_host(text: &str) -> Result<String, String> {
+    let host = text.trim();
+    if let Some((_, rest)) = host.split_once("://") {
+        let bare = rest.split('/').next().unwrap_or(rest);
+        return Err(format!(
+            "an official host is a host name without `https://`: write `{bare}`, found `{text}`"
+        ));
+    }
+    if host.contains('/') {
+        return Err(format!(
+            "an official host is a host name without a path, found `{text}`"
+        ));
+    }
+    let valid = !host.is_empty()
+        && !host.starts_with(['.', '-', ':'])
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']'));
+    if !valid {
+        return Err(format!(
+            "`{text}` is not a host name (letters, digits, `.` and `-`, optionally `:port`; a non-ASCII domain in its ASCII xn-- form, no wildcards)"
+        ));
+    }
+    Ok(host.to_ascii_lowercase())
+}
+
 /// The placeholder `base_url` of the bundled site and of `integridad init`'s `site.toml`.
 pub(crate) const EXAMPLE: &str = "https://integridad.example.gob.mx/";
 
@@ -96,6 +130,24 @@ mod tests {
         ];
         for (text, expected) in cases {
             assert_eq!(parse_base_url(text).as_deref(), Ok(expected), "{text}");
+        }
+    }
+
+    #[test]
+    fn hosts_of_urls_and_official_hosts() {
+        assert_eq!(host_of("https://x.org/sub/"), "x.org");
+        assert_eq!(host_of("http://x.org:8080/"), "x.org:8080");
+        assert_eq!(parse_host(" WWW.X.org ").as_deref(), Ok("www.x.org"));
+        assert_eq!(parse_host("x.org:8443").as_deref(), Ok("x.org:8443"));
+        for (text, expected) in [
+            ("https://x.org/", "write `x.org`"),
+            ("x.org/a", "without a path"),
+            ("*.x.org", "not a host name"),
+            ("", "not a host name"),
+            ("guía.mx", "xn--"),
+        ] {
+            let error = parse_host(text).unwrap_err();
+            assert!(error.contains(expected), "{text}: {error}");
         }
     }
 

@@ -30,6 +30,16 @@ struct RawConfig {
     markdown: RawMarkdown,
     #[serde(default)]
     integrity: RawIntegrity,
+    #[serde(default)]
+    mirror: RawMirror,
+}
+
+/// `[mirror]`: the hosts besides `base_url`'s that serve the official site (apex, `www.`,
+/// staging), where the theme's "this is a copy" notice never shows.
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+struct RawMirror {
+    official_hosts: Vec<Spanned<String>>,
 }
 
 fn default_theme() -> String {
@@ -130,6 +140,9 @@ pub struct Config {
     pub unsafe_html: bool,
     pub smart_punctuation: bool,
     pub checksums: bool,
+    /// `[mirror] official_hosts`, lowercased, in site.toml order; `base_url`'s host is official
+    /// too without being listed (see `official_hosts`).
+    pub mirror_hosts: Vec<String>,
 }
 
 impl Config {
@@ -143,6 +156,18 @@ impl Config {
 
     pub fn default_language(&self) -> &Language {
         &self.languages[0]
+    }
+
+    /// Every host that serves the official site: `base_url`'s first, then `[mirror]
+    /// official_hosts` without repeats.
+    pub fn official_hosts(&self) -> Vec<&str> {
+        let mut hosts = vec![crate::base_url::host_of(&self.base_url)];
+        for host in &self.mirror_hosts {
+            if !hosts.contains(&host.as_str()) {
+                hosts.push(host);
+            }
+        }
+        hosts
     }
 }
 
@@ -246,6 +271,13 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             diags.push(Diagnostic::error(message).at(span_of(raw.base_url.span())));
             String::new()
         });
+    let mut mirror_hosts = Vec::new();
+    for host in &raw.mirror.official_hosts {
+        match crate::base_url::parse_host(host.get_ref()) {
+            Ok(host) => mirror_hosts.push(host),
+            Err(message) => diags.push(Diagnostic::error(message).at(span_of(host.span()))),
+        }
+    }
     if raw.theme.is_empty() || raw.theme.contains(['/', '\\']) || raw.theme.starts_with('.') {
         diags.push(
             Diagnostic::error(format!(
@@ -270,6 +302,7 @@ pub(crate) fn parse_config(text: &str, root: &Path) -> Result<Config, Diagnostic
             unsafe_html: raw.markdown.unsafe_html,
             smart_punctuation: raw.markdown.smart_punctuation,
             checksums: raw.integrity.checksums,
+            mirror_hosts,
         }),
         _ => Err(diags),
     }
@@ -362,6 +395,11 @@ title = "Site"
         assert_eq!(config.languages[1].title, "Site");
         assert_eq!(config.base_url, "https://example.org/sub/");
         assert_eq!(config.output_dir, Path::new("/r/public"));
+        assert_eq!(config.official_hosts(), ["example.org"]);
+        let text =
+            format!("{GOOD}[mirror]\nofficial_hosts = [\"WWW.example.org\", \"example.org\"]\n");
+        let config = parse_config(&text, Path::new("/r")).unwrap();
+        assert_eq!(config.official_hosts(), ["example.org", "www.example.org"]);
     }
 
     fn first_error(text: &str) -> (String, usize, usize) {
@@ -393,6 +431,18 @@ title = "Site"
             (
                 format!("{GOOD}[markdown]\nunsafe = true\n"),
                 "unknown key `unsafe`",
+                10,
+            ),
+            (
+                format!(
+                    "{GOOD}[mirror]\nofficial_hosts = [\"x.org\",\n  \"https://www.x.org/\"]\n"
+                ),
+                "write `www.x.org`",
+                11,
+            ),
+            (
+                format!("{GOOD}[mirror]\nhosts = []\n"),
+                "unknown key `hosts`",
                 10,
             ),
         ];

@@ -63,6 +63,9 @@ pub(crate) struct SiteView<'a> {
     /// The origin's absolute URL (`base_url`, ending in `/`): the theme's mirror notice shows
     /// when a page is served from another host.
     pub base_url: &'a str,
+    /// Every host of the official site: `base_url`'s first (the one the mirror notice names),
+    /// then `[mirror] official_hosts`. The notice never shows on any of them.
+    pub official_hosts: Vec<&'a str>,
     /// The about page on the origin (absolute), where a copy's verification is explained.
     pub origin_about_url: Option<String>,
 }

@@ -97,6 +97,7 @@ pub(crate) fn site_view<'a>(
             sha256: &b.sha256,
         }),
         base_url: &site.config.base_url,
+        official_hosts: site.config.official_hosts(),
         origin_about_url: about
             .map(|i| format!("{}{}", site.config.base_url, site.urls[i].as_str())),
         feed_url: here.link(site, &UrlPath::file(format!("{prefix}atom.xml"))),

@@ -30,8 +30,8 @@ pub(crate) struct Resolver<'a> {
     pub this: Option<Target>,
     pub fragments: RefCell<Vec<FragmentCheck>>,
     /// Warnings about links: to a page that exists only as a draft (fine while drafts are
-    /// included, `serve` and `--drafts`, broken in the published build), and citations of a law
-    /// reformed after the page's legal review.
+    /// included, `serve` and `--drafts`, broken in the published build), citations of a law
+    /// reformed after the page's legal review, and root-absolute links (`rooted`).
     pub draft_links: RefCell<Vec<Diagnostic>>,
     /// Laws whose freshness this source has been checked against: one warning per law and page.
     cited: RefCell<std::collections::BTreeSet<String>>,
@@ -111,14 +111,24 @@ impl<'a> Resolver<'a> {
         self.fragments.into_inner()
     }
 
-    /// Resolves a link destination; `Ok(None)` means "leave it as written" (external or absolute).
+    /// Resolves a link destination; `Ok(None)` means "leave it as written" (external, or
+    /// root-absolute with a warning: `rooted::check`).
     pub fn resolve(
         &self,
         dest: &str,
         span: &Span,
     ) -> Result<Option<String>, (String, Option<String>)> {
-        if is_external(dest) || dest.starts_with('/') || dest.is_empty() {
+        if is_external(dest) || dest.is_empty() {
             return Ok(None);
+        }
+        if dest.starts_with('/') {
+            return match super::rooted::check(self.site, self.dir, dest, span) {
+                super::rooted::Rooted::Warn(warning) => {
+                    self.draft_links.borrow_mut().push(warning);
+                    Ok(None)
+                }
+                super::rooted::Rooted::Refuse { message, help } => Err((message, Some(help))),
+            };
         }
         let (path, fragment) = match dest.split_once('#') {
             Some((p, f)) => (p, Some(f)),
@@ -343,7 +353,7 @@ fn percent_encode(path: &str) -> String {
     out
 }
 
-fn percent_decode(text: &str) -> String {
+pub(crate) fn percent_decode(text: &str) -> String {
     let bytes = text.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;

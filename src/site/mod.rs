@@ -14,6 +14,7 @@ use crate::url::UrlPath;
 
 pub(crate) mod laws;
 pub(crate) mod links;
+mod rooted;
 pub(crate) mod translations;
 mod tree;
 

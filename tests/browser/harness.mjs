@@ -149,8 +149,12 @@ export async function startStaticServer(root) {
 // ---------------------------------------------------------------------------------------------
 // Browser
 
-/** Launches Debian's Chromium headless with a fresh profile; no network beyond loopback. */
-export async function launchBrowser() {
+/**
+ * Launches Debian's Chromium headless with a fresh profile; no network beyond loopback. Each of
+ * `hosts` (`camara.example.org`) resolves to 127.0.0.1, so a test can visit the loopback server
+ * under that name (with the server's port).
+ */
+export async function launchBrowser({ hosts = [] } = {}) {
   requireTools();
   const { chromium } = await import('playwright-core');
   // playwright's `launch` always starts Chromium with a fresh temporary user data dir.
@@ -168,7 +172,7 @@ export async function launchBrowser() {
       '--disable-sync',
       // Any host other than the loopback server fails to resolve, so a stray request cannot leave
       // the machine; it is still reported by `watchPage`.
-      '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
+      `--host-resolver-rules=${[...hosts.map((h) => `MAP ${h} 127.0.0.1`), 'MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1'].join(', ')}`,
     ],
   });
 }

@@ -2,7 +2,8 @@
 // integridad-offline.zip; unpacked into a fresh folder and opened from file://, every page loads
 // without errors or failed requests, its internal links lead to files that exist, search finds
 // results and a checklist scores answers. Served from another host, pages show the mirror notice
-// (axe-clean under the strict CSP); on the origin and from file:// they do not.
+// (axe-clean under the strict CSP), naming the official host and linking to the same page there;
+// on the origin, on the hosts site.toml lists as official and from file:// they do not.
 
 import { after, before, describe, it } from 'node:test';
 import { spawnSync } from 'node:child_process';
@@ -201,5 +202,52 @@ describe('the offline bundle and the mirror notice', () => {
       await server.close();
     }
     assertNoProblems('mirror notice', problems);
+  });
+
+  it('the notice stays away from the official hosts and names the original on a mirror', async () => {
+    // site.toml lists www. as an official host besides base_url's; any other host is a mirror.
+    const official = new URL(ORIGIN).hostname;
+    const alias = `www.${official}`;
+    const mirror = 'camara.example.org';
+    const server = await startStaticServer(online);
+    const port = new URL(server.origin).port;
+    const named = await launchBrowser({ hosts: [official, alias, mirror] });
+    const problems = [];
+    try {
+      const context = await named.newContext();
+      const page = await context.newPage();
+      const visit = async (host, rel) => {
+        const origin = `http://${host}:${port}`;
+        const log = watchPage(page, origin);
+        await page.goto(`${origin}${rel}`, { waitUntil: 'load' });
+        await page.waitForFunction(() => document.documentElement.classList.contains('js'));
+        problems.push(...log.problems().map((p) => `${host}: ${p}`));
+        return page.locator('.mirror-notice');
+      };
+      for (const host of [official, alias]) {
+        if (await (await visit(host, '/toolkit/')).isVisible()) problems.push(`the notice shows on the official host ${host}`);
+      }
+      const cases = [
+        ['/toolkit/', `Esta es una copia del sitio oficial ${official}.`],
+        ['/en/toolkit/', `This is a copy of the official site ${official}.`],
+      ];
+      for (const [rel, text] of cases) {
+        const notice = await visit(mirror, rel);
+        if (!(await notice.isVisible())) {
+          problems.push(`no notice at ${mirror}${rel}`);
+          continue;
+        }
+        const strong = (await notice.locator('strong').innerText()).trim();
+        if (strong !== text) problems.push(`${mirror}${rel}: the notice says «${strong}», not «${text}»`);
+        const first = await notice.locator('a').first().getAttribute('href');
+        if (first !== `${ORIGIN}${rel}`) problems.push(`${mirror}${rel}: the notice links to ${first}, not the same page on ${official}`);
+        problems.push(...(await runAxe(page, `mirror notice at ${mirror}`)));
+      }
+      await context.close();
+    } finally {
+      await named.close();
+      await server.close();
+    }
+    assertNoProblems('mirror notice at official hosts and a mirror', problems);
   });
 });

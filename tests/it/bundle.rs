@@ -152,7 +152,14 @@ fn pages_carry_a_hidden_mirror_notice_pointing_at_the_origin() {
         .nth(1)
         .and_then(|rest| rest.split("</div>").next())
         .expect("a mirror notice");
-    assert!(notice.contains("data-origin=\"https://integridad.example.gob.mx/\" hidden"));
+    // The official hosts: base_url's, then site.toml's `[mirror] official_hosts`.
+    assert!(notice.contains(
+        "data-official-hosts=\"integridad.example.gob.mx www.integridad.example.gob.mx\" hidden"
+    ));
+    assert!(
+        notice.contains("This is a copy of the official site integridad.example.gob.mx."),
+        "{notice}"
+    );
     assert!(notice.contains("href=\"https://integridad.example.gob.mx/en/toolkit/\""));
     assert!(notice.contains("href=\"https://integridad.example.gob.mx/en/about/#verify\""));
     assert!(

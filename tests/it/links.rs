@@ -141,3 +141,64 @@ fn colocated_files_with_spaces_and_accents_are_copied_and_linked_encoded() {
         "{page}"
     );
 }
+
+/// A chapter with root-absolute links to a page, an English page, a colocated file, a checklist
+/// and a path that is not part of the site.
+const ROOTED: &str = "---\ntitle: Rutas\n---\n\nVer [sanciones](/toolkit/codigo-de-conducta/#sanciones).\n\n[risks](/en/guide/risks/) [mapa](/toolkit/mapa.png) [obra](/checklists/obra/index.html)\n\n[otro](/transparencia/)\n";
+
+#[test]
+fn root_absolute_link_to_a_page_warns_with_the_source_file_to_link_instead() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/03-rutas.md", ROOTED);
+    let run = site.build();
+    run.ok()
+        .stderr_has("warning: `/toolkit/codigo-de-conducta/#sanciones` only works where the site is served at the domain root; link to `02-codigo-de-conducta.md#sanciones` instead\n --> content/toolkit/03-rutas.md:5:5\n  |\n5 | Ver [sanciones](/toolkit/codigo-de-conducta/#sanciones).\n  |     ^")
+        .stderr_has("warning: `/en/guide/risks/` only works where the site is served at the domain root; link to `01-riesgos.en.md` instead\n --> content/toolkit/03-rutas.md:7:1\n")
+        .stderr_has("warning: `/toolkit/mapa.png` only works where the site is served at the domain root; link to `mapa.png` instead\n --> content/toolkit/03-rutas.md:7:27\n")
+        .stderr_has("warning: `/checklists/obra/index.html` only works where the site is served at the domain root; link to `../checklists/obra.yaml` instead\n --> content/toolkit/03-rutas.md:7:53\n");
+    // Published as written: the warning is the fix, not a guess at what was meant.
+    let page = site.out("toolkit/rutas/index.html");
+    assert!(
+        page.contains(r##"<a href="/toolkit/codigo-de-conducta/#sanciones">"##),
+        "{page}"
+    );
+    assert_eq!(run.errors(), 0, "{}", run.stderr);
+}
+
+#[test]
+fn root_absolute_link_outside_the_site_warns_too() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/03-rutas.md", ROOTED);
+    site.check().ok().stderr_has(
+        "warning: `/transparencia/` only works where the site is served at the domain root, and names no page or content file of this site\n --> content/toolkit/03-rutas.md:9:1\n",
+    );
+}
+
+#[test]
+fn root_absolute_links_in_checklist_texts_and_under_the_base_path_name_the_source() {
+    let site = SiteTest::fixture("build/basic");
+    let config = site
+        .read("site.toml")
+        .replace("https://example.org/", "https://example.org/se/integridad/");
+    site.write("site.toml", config);
+    let checklist = site.read("content/checklists/obra.yaml").replace(
+        "guidance: { es: \"Lista de firmas.\"",
+        "guidance: { es: \"Lista de [firmas](/se/integridad/toolkit/riesgos/).\"",
+    );
+    site.write("content/checklists/obra.yaml", checklist);
+    site.check()
+        .ok()
+        .stderr_has("warning: `/se/integridad/toolkit/riesgos/` only works where the site is served at the domain root; link to `../toolkit/01-riesgos.md` instead\n --> content/checklists/obra.yaml:");
+}
+
+#[test]
+fn root_absolute_links_are_errors_in_an_offline_build() {
+    let site = SiteTest::fixture("build/basic");
+    site.write("content/toolkit/03-rutas.md", ROOTED);
+    let run = site.run(&["build", "--offline"]);
+    run.fails(1)
+        .stderr_has("error: `/toolkit/codigo-de-conducta/#sanciones` only works where the site is served at the domain root; link to `02-codigo-de-conducta.md#sanciones` instead\n --> content/toolkit/03-rutas.md:5:5\n")
+        .stderr_has("error: `/transparencia/` only works where the site is served at the domain root, and names no page or content file of this site\n --> content/toolkit/03-rutas.md:9:1\n");
+    assert_eq!(run.errors(), 5, "{}", run.stderr);
+    assert!(!site.exists("public/toolkit/rutas/index.html"));
+}

@@ -51,12 +51,10 @@
     window.addEventListener("resize", markScrollable);
   }
 
-  // Mirror notice: shown when the page is served from another host than the origin's
-  // (base_url), never on the origin itself or opened from disk (file://).
+  // Mirror notice: shown on any host but the official ones (data-official-hosts), not on file://.
   var notice = document.querySelector(".mirror-notice");
   if (notice && location.protocol !== "file:") {
-    var origin = null;
-    try { origin = new URL(notice.getAttribute("data-origin")); } catch (e) { origin = null; }
-    if (origin && origin.host !== location.host) notice.hidden = false;
+    var hosts = (notice.getAttribute("data-official-hosts") || location.host).split(" ");
+    if (hosts.indexOf(location.host) < 0 && hosts.indexOf(location.hostname) < 0) notice.hidden = false;
   }
 })();
