@@ -377,7 +377,11 @@ mod tests {
         );
         // Off Unix no file has an identity, so none is proven.
         let proven = usize::from(cfg!(unix));
-        assert_eq!(loaded.proven_files().len(), proven, "only x has an identity");
+        assert_eq!(
+            loaded.proven_files().len(),
+            proven,
+            "only x has an identity"
+        );
         // What a kill while saving leaves is removed by the next save.
         let left = dir.path().join(".public.integridad-cache/pages.new-1");
         std::fs::write(&left, "half").unwrap();
