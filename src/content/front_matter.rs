@@ -105,6 +105,30 @@ pub(crate) struct FrontMatter {
     pub downloads: Vec<super::download::Download>,
 }
 
+impl FrontMatter {
+    /// The front matter of a page the build makes itself (a home page from site.toml, the law
+    /// list): a title, perhaps a description, both blamed on `file`, and every other key unset.
+    pub(crate) fn generated(title: String, description: Option<String>, file: Span) -> FrontMatter {
+        FrontMatter {
+            title,
+            description,
+            text_spans: (file, None),
+            weight: None,
+            slug: None,
+            draft: false,
+            date: None,
+            updated: None,
+            reviewed: None,
+            aliases: Vec::new(),
+            sectors: Vec::new(),
+            template: None,
+            toc: false,
+            handbook: false,
+            downloads: Vec::new(),
+        }
+    }
+}
+
 /// A markdown file split into its parsed front matter and its body.
 #[derive(Debug, Clone)]
 pub(crate) struct Document {

@@ -421,26 +421,13 @@ pub(crate) fn add_law_pages(config: &Config, content: &mut Content) {
             dir: String::new(),
             slug,
             file_name: laws::FILE.to_string(),
-            front: FrontMatter {
-                title: page.title.get(lang, default).text.to_string(),
-                description: page
-                    .description
+            front: FrontMatter::generated(
+                page.title.get(lang, default).text.to_string(),
+                page.description
                     .as_ref()
                     .map(|d| d.get(lang, default).text.to_string()),
-                text_spans: (Span::file(&registry.file), None),
-                weight: None,
-                slug: None,
-                draft: false,
-                date: None,
-                updated: None,
-                reviewed: None,
-                aliases: Vec::new(),
-                sectors: Vec::new(),
-                template: None,
-                toc: false,
-                handbook: false,
-                downloads: Vec::new(),
-            },
+                Span::file(&registry.file),
+            ),
             body: crate::content::page::Body::from(body.as_str()),
             body_line: 1,
             generated: true,

@@ -352,7 +352,7 @@ fn removing_the_old_output_follows_no_link_and_removes_every_folder() {
 
 /// The count in `build --verbose`'s note of pages taken from the published output (0 without
 /// the note).
-fn pages_taken(run: &crate::harness::Run) -> usize {
+pub(crate) fn pages_taken(run: &crate::harness::Run) -> usize {
     run.stderr
         .lines()
         .find_map(|line| {

@@ -5,19 +5,7 @@ use std::os::unix::fs::MetadataExt as _;
 
 use crate::harness::SiteTest;
 use crate::integrity::run_env;
-
-/// The count in `build --verbose`'s note of pages taken from the published output.
-fn pages_taken(run: &crate::harness::Run) -> usize {
-    run.stderr
-        .lines()
-        .find_map(|line| {
-            let rest = line.strip_prefix("note: ")?;
-            let (count, what) = rest.split_once(' ')?;
-            what.contains("unchanged since the last build")
-                .then(|| count.parse().unwrap())
-        })
-        .unwrap_or(0)
-}
+use crate::output::pages_taken;
 
 fn sha256_hex(bytes: &[u8]) -> String {
     use sha2::Digest as _;
